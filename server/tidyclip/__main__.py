@@ -1,0 +1,3 @@
+from tidyclip.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""The `tidyclip` command. Each subcommand parses its arguments and hands off to the library.
+
+Errors a user can act on are printed as one line on stderr with a non-zero exit; never a traceback.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tidyclip import __version__
+from tidyclip.config import DATA_DIR_ENV, DEFAULT_HOST, DEFAULT_PORT, MAX_PAGE_BYTES, resolve_data_dir
+from tidyclip.errors import BadInput, TidyclipError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def read_input(path: str) -> bytes:
+    """The bytes of PATH, or of stdin for '-', refusing what is too large to be a page."""
+    stream = sys.stdin.buffer if path == "-" else None
+    try:
+        if stream is None:
+            if Path(path).is_dir():
+                raise BadInput(f"{path} is a folder, not an HTML file")
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_PAGE_BYTES + 1)
+        else:
+            data = stream.read(MAX_PAGE_BYTES + 1)
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_PAGE_BYTES:
+        raise BadInput(f"{path} is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB; not a page tidyclip can clip")
+    return data
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from tidyclip.engine import make_clip
+
+    clip = make_clip(read_input(args.path), args.url or "")
+    if args.format == "json":
+        output = json.dumps(clip, ensure_ascii=False, indent=2)
+    else:
+        output = clip[{"markdown": "markdown", "text": "text", "html": "html"}[args.format]]
+    sys.stdout.write(output + "\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from tidyclip.web import serve
+
+    serve(host=args.host, port=args.port, data_dir=resolve_data_dir(args.data_dir))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from tidyclip.library import Library
+
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        clip, status = library.clip_page(url=args.url or Path(args.path).resolve().as_uri(), html=read_input(args.path))
+    print(f"{status}: {clip['id']} {clip['title']}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from tidyclip.store import read_or_create_token
+
+    print(read_or_create_token(resolve_data_dir(args.data_dir)))
+    return 0
+
+
+def cmd_reclean(args: argparse.Namespace) -> int:
+    from tidyclip.library import Library
+
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        changed = library.reclean(progress=not args.quiet)
+    print(f"recleaned {changed} clips")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tidyclip.export import export_to_path
+    from tidyclip.library import Library
+
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        count = export_to_path(
+            library.store, args.format, Path(args.out), query=args.query, tag=args.tag,
+            one_per_story=args.one_per_story, progress=not args.quiet,
+        )
+    print(f"exported {count} clips to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tidyclip.export import import_from_path
+    from tidyclip.library import Library
+
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
+    print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tidyclip", description="Clip web pages into a tidy local archive.")
+    parser.add_argument("--version", action="version", version=f"tidyclip {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--data-dir", help=f"where clips are kept (default: ${DATA_DIR_ENV}, else the platform's user data dir)")
+        return sub
+
+    extract = commands.add_parser("extract", help="print the clip made from a saved page")
+    extract.add_argument("path", help="an HTML file, or - for standard input")
+    extract.add_argument("--url", help="the page's address (resolves relative links and images)")
+    extract.add_argument("--format", choices=["json", "markdown", "text", "html"], default="json")
+    extract.set_defaults(handler=cmd_extract)
+
+    serve = with_data_dir(commands.add_parser("serve", help="run the local server the extension talks to"))
+    serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s: this machine only)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default %(default)s)")
+    serve.set_defaults(handler=cmd_serve)
+
+    add = with_data_dir(commands.add_parser("add", help="clip a saved HTML file into the store"))
+    add.add_argument("path", help="an HTML file, or - for standard input")
+    add.add_argument("--url", help="the page's address (default: the file's file:// URL)")
+    add.set_defaults(handler=cmd_add)
+
+    token = with_data_dir(commands.add_parser("token", help="print the token the extension needs"))
+    token.set_defaults(handler=cmd_token)
+
+    reclean = with_data_dir(commands.add_parser("reclean", help="run the current cleaner again over every stored page"))
+    reclean.add_argument("--quiet", action="store_true", help="no progress bar")
+    reclean.set_defaults(handler=cmd_reclean)
+
+    export = with_data_dir(commands.add_parser("export", help="write clips out in a format other tools read"))
+    export.add_argument("--format", required=True, choices=["md", "json", "jsonl", "html", "epub", "csv", "bookmarks"])
+    export.add_argument("--out", required=True, help="the file to write")
+    export.add_argument("--query", help="only clips matching this full-text search")
+    export.add_argument("--tag", help="only clips with this tag")
+    export.add_argument("--one-per-story", action="store_true", help="leave out other outlets' copies of the same story")
+    export.add_argument("--quiet", action="store_true", help="no progress bar")
+    export.set_defaults(handler=cmd_export)
+
+    imp = with_data_dir(commands.add_parser("import", help="bring clips in from a tidyclip or Wallabag export"))
+    imp.add_argument("path", help="a .json or .jsonl file")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(handler=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except TidyclipError as exc:
+        print(f"tidyclip: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("tidyclip: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        print(f"tidyclip: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,28 @@
+"""Every setting in one place, with its default and why.
+
+The data dir comes from, in order: a `--data-dir` argument, the `TIDYCLIP_DATA_DIR` environment
+variable, then the platform's user data dir (platformdirs), e.g. ~/.local/share/tidyclip on Linux.
+"""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+#: The server listens on loopback only unless told otherwise: every web page the user visits can
+#: reach 127.0.0.1, nothing outside the machine should.
+DEFAULT_HOST = "127.0.0.1"
+#: The port the server and the extension agree on when nobody changed it.
+DEFAULT_PORT = 7373
+#: Largest request body the API accepts (a clipped page with inline images can be big).
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Largest page the engine will parse; larger input is refused with a clear error.
+MAX_PAGE_BYTES = 24 * 1024 * 1024
+#: Environment variable that overrides the data dir.
+DATA_DIR_ENV = "TIDYCLIP_DATA_DIR"
+
+
+def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
+    chosen = explicit or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("tidyclip", appauthor=False)
+    return Path(chosen).expanduser()
