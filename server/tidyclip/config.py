@@ -20,6 +20,10 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_PAGE_BYTES = 24 * 1024 * 1024
 #: Environment variable that overrides the data dir.
 DATA_DIR_ENV = "TIDYCLIP_DATA_DIR"
+#: Clips per page on the review list (the next page loads as you scroll).
+REVIEW_PAGE_SIZE = 30
+#: How long a deletion from the review pages can be undone (kept in the server's memory).
+UNDO_KEEP_SECONDS = 15 * 60
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
