@@ -20,6 +20,9 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_PAGE_BYTES = 24 * 1024 * 1024
 #: Environment variable that overrides the data dir.
 DATA_DIR_ENV = "TIDYCLIP_DATA_DIR"
+#: Requests the server handles at once (waitress threads); saves are serialized by the store anyway,
+#: so more threads only help reads while a slow page is being cleaned.
+SERVER_THREADS = 8
 #: Clips per page on the review list (the next page loads as you scroll).
 REVIEW_PAGE_SIZE = 30
 #: How long a deletion from the review pages can be undone (kept in the server's memory).

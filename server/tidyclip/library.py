@@ -1,0 +1,119 @@
+"""The library: the engine, the store and the stories detector in one place.
+
+Every new clip takes `clip_page` (the API, `tidyclip add`, import), so a clip is made, saved and linked
+to its stories the same way whatever door it came in by.
+"""
+
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from tidyclip import stories
+from tidyclip.clip import Clip
+from tidyclip.engine import make_clip
+from tidyclip.errors import BadInput, TidyclipError
+from tidyclip.store import Store
+
+#: Fields the user owns: a new cleaning of the page never touches them.
+USER_FIELDS = ("id", "created", "tags", "note", "similar", "title")
+#: What a reclean compares to decide whether a clip changed.
+CLEANED_FIELDS = ("text", "html", "markdown", "cleaning", "excerpt", "word_count")
+
+
+class Progress:
+    """A one-line progress bar on stderr (only when stderr is a terminal or asked for)."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True, stream: IO[str] | None = None):
+        self.total, self.label, self.enabled = total, label, enabled
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self._last = 0.0
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.enabled and (now - self._last > 0.1 or self.done == self.total):
+            self._last = now
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+class Library:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @classmethod
+    def open(cls, data_dir: Path, *, exclusive: bool = False) -> "Library":
+        return cls(Store(Path(data_dir), exclusive=exclusive))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def clip_page(
+        self, url: str, html: str | bytes, title: str | None = None, selection_html: str | None = None
+    ) -> tuple[Clip, str]:
+        """Make a clip of the page, save it (the same page again updates its clip), link its stories."""
+        clip = make_clip(html, url, title=title, selection_html=selection_html)
+        saved, status = self.store.save(clip, html, selection_html)
+        return self._linked(saved), status
+
+    def _linked(self, clip: Clip) -> Clip:
+        clip["similar"] = stories.link(self.store, clip)
+        return clip
+
+    def delete(self, clip_id: str) -> Clip:
+        clip = self.store.delete(clip_id)
+        stories.forget(self.store, clip_id)
+        return clip
+
+    def restore_block(self, clip_id: str, position: int) -> Clip:
+        """Put back a block the cleaner removed (by its position among the extracted blocks)."""
+        clip = self.store.get(clip_id)
+        removed = {item.get("position") for item in clip.get("cleaning", {}).get("removed", [])}
+        if position not in removed:
+            raise BadInput(f"clip {clip_id} has no removed block at position {position}")
+        restored = [*clip["cleaning"].get("restored", []), position]
+        saved, _ = self.store.save_record(self._recleaned(clip, restore=restored))
+        return saved
+
+    def reclean(self, progress: bool = True) -> int:
+        """Run the current cleaner over every stored page again; the number of clips that changed.
+        A page the cleaner now refuses keeps its clip as it was."""
+        ids = self.store.all_ids()
+        bar = Progress(len(ids), "recleaning", enabled=progress)
+        changed = 0
+        for clip_id in ids:
+            try:
+                clip = self.store.get(clip_id)
+                fresh = self._recleaned(clip, restore=clip.get("cleaning", {}).get("restored", []))
+                if any(fresh.get(field) != clip.get(field) for field in CLEANED_FIELDS):
+                    self.store.save_record(fresh)
+                    changed += 1
+            except TidyclipError:
+                pass
+            bar.step()
+        return changed
+
+    def _recleaned(self, clip: Clip, restore: list[int]) -> Clip:
+        """The clip made again from its stored page, with what the user owns kept."""
+        original = self.store.original_bytes(clip["id"])
+        if original is None:
+            raise BadInput(f"clip {clip['id']} has no stored page to clean again")
+        fresh: dict[str, Any] = make_clip(
+            original, clip["url"], title=clip.get("title"), selection_html=self.store.selection_html(clip["id"]),
+            restore=restore,
+        )
+        fresh["cleaning"] = {**fresh.get("cleaning", {}), "restored": sorted(set(restore))}
+        fresh.update({field: clip.get(field) for field in USER_FIELDS})
+        return fresh

@@ -1,0 +1,277 @@
+"""The derived search index: SQLite (standard library) with FTS5 over title and text.
+
+The store of record is TinyDB (store.py); this index only makes listing and searching fast. It can be
+deleted at any time and is rebuilt from the store. To know when it is stale without reading every
+clip, it remembers a stamp (inode, mtime, size) of every TinyDB shard it was built from: a shard whose
+stamp differs (a crash between the shard write and the index write, a writer that did not update the
+index) is indexed again on open.
+
+One connection per thread (waitress serves requests on several threads); WAL lets readers run while a
+writer writes. Writers are serialized by the store's write lock, not here.
+"""
+
+import html
+import json
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+#: Bump when the schema changes: an index with another version is rebuilt from the store.
+SCHEMA_VERSION = 1
+#: Characters that mark a match in FTS5 snippets before the snippet is HTML-escaped; private-use
+#: code points, removed from indexed text so a page cannot forge them.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+SNIPPET_TOKENS = 24
+SORTS = {
+    "newest": "c.created DESC, c.id DESC",
+    "oldest": "c.created ASC, c.id ASC",
+    "updated": "c.updated DESC, c.id DESC",
+    "title": "c.title_key ASC, c.id ASC",
+}
+#: Title matches weigh more than text matches (bm25 column weights: title, text).
+RANK = "bm25(clips_fts, 8.0, 1.0)"
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shards (name TEXT PRIMARY KEY, stamp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clips (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    shard TEXT NOT NULL,
+    url_key TEXT NOT NULL,
+    site_key TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clips_shard ON clips (shard);
+CREATE INDEX IF NOT EXISTS clips_url ON clips (url_key);
+CREATE INDEX IF NOT EXISTS clips_site ON clips (site_key, created);
+CREATE INDEX IF NOT EXISTS clips_created ON clips (created, id);
+CREATE INDEX IF NOT EXISTS clips_updated ON clips (updated, id);
+CREATE INDEX IF NOT EXISTS clips_title ON clips (title_key, id);
+CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, PRIMARY KEY (tag_key, rowid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
+CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, tokenize = 'porter unicode61 remove_diacritics 2');
+INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
+"""
+
+
+def fold(value: str) -> str:
+    """Case- and accent-insensitive key, as the FTS tokenizer compares words."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fts_query(q: str) -> str | None:
+    """A safe FTS5 query from what the user typed: every word must match, the last one as a prefix
+    (search as you type). Operators and quotes in the input are treated as plain words."""
+    words = re.findall(r"\w+", q)
+    if not words:
+        return None
+    quoted = [f'"{word}"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def marked_snippet(raw: str) -> str:
+    """The FTS5 snippet HTML-escaped, with the matches wrapped in <mark>."""
+    return html.escape(raw).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def _indexable(text: str) -> str:
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+class SearchIndex:
+    """The index file at `path`. `fresh` is True when it was just created (or rebuilt after a schema change)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self.fresh = not self.path.exists()
+        if not self.fresh and self._schema_version() != SCHEMA_VERSION:
+            self._drop_files()
+            self.fresh = True
+        self.conn.executescript(SCHEMA)
+
+    # -- connections -----------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            # WAL + NORMAL: readers never wait for the writer; a commit does not fsync. The index is
+            # derived, and a lost commit shows up as a stale shard stamp and is redone on open.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def _schema_version(self) -> int | None:
+        try:
+            with sqlite3.connect(self.path) as probe:
+                row = probe.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            return int(row[0]) if row else None
+        except sqlite3.DatabaseError:
+            return None
+
+    def _drop_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    # -- writing (callers hold the store's write lock) ---------------------------------------------
+    def shard_stamps(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT name, stamp FROM shards"))
+
+    def put(self, clip: dict[str, Any], shard: str, url_key: str, stamp: str) -> None:
+        """Add or replace one clip (a full clip: its text is indexed) and record its shard's stamp."""
+        with self._transaction() as conn:
+            self._remove(conn, clip["id"])
+            self._insert(conn, clip, shard, url_key)
+            conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)", (shard, stamp))
+
+    def remove(self, clip_id: str, shard: str, stamp: str | None) -> None:
+        with self._transaction() as conn:
+            self._remove(conn, clip_id)
+            self._set_stamp(conn, shard, stamp)
+
+    def replace_shard(self, shard: str, clips: Iterable[tuple[dict[str, Any], str]], stamp: str | None) -> None:
+        """Make the index hold exactly `clips` [(clip, url_key)] for `shard`."""
+        with self._transaction() as conn:
+            for (clip_id,) in conn.execute("SELECT id FROM clips WHERE shard = ?", (shard,)).fetchall():
+                self._remove(conn, clip_id)
+            for clip, url_key in clips:
+                self._remove(conn, clip["id"])  # a clip id lives in one shard; be safe if moved by hand
+                self._insert(conn, clip, shard, url_key)
+            self._set_stamp(conn, shard, stamp)
+
+    def _transaction(self):
+        index = self
+
+        class Transaction:
+            def __enter__(self) -> sqlite3.Connection:
+                index.conn.execute("BEGIN IMMEDIATE")
+                return index.conn
+
+            def __exit__(self, exc_type, exc, tb) -> None:
+                index.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+        return Transaction()
+
+    @staticmethod
+    def _set_stamp(conn: sqlite3.Connection, shard: str, stamp: str | None) -> None:
+        if stamp is None:
+            conn.execute("DELETE FROM shards WHERE name = ?", (shard,))
+        else:
+            conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)", (shard, stamp))
+
+    @staticmethod
+    def _remove(conn: sqlite3.Connection, clip_id: str) -> None:
+        row = conn.execute("SELECT rowid FROM clips WHERE id = ?", (clip_id,)).fetchone()
+        if row:
+            conn.execute("DELETE FROM clips WHERE rowid = ?", row)
+            conn.execute("DELETE FROM clips_fts WHERE rowid = ?", row)
+            conn.execute("DELETE FROM tags WHERE rowid = ?", row)
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, clip: dict[str, Any], shard: str, url_key: str) -> None:
+        from tidyclip.clip import summary
+
+        cursor = conn.execute(
+            "INSERT INTO clips (id, shard, url_key, site_key, title_key, created, updated, summary)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                clip["id"], shard, url_key, fold(clip.get("site") or ""), fold(clip.get("title") or ""),
+                clip["created"], clip["updated"], json.dumps(summary(clip), ensure_ascii=False),
+            ),
+        )
+        rowid = cursor.lastrowid
+        conn.execute(
+            "INSERT INTO clips_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, _indexable(clip.get("title") or ""), _indexable(clip.get("text") or "")),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO tags VALUES (?, ?)", [(rowid, fold(tag)) for tag in clip.get("tags") or []]
+        )
+
+    # -- reading -----------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM clips").fetchone()[0]
+
+    def id_for_url(self, url_key: str) -> str | None:
+        row = self.conn.execute("SELECT id FROM clips WHERE url_key = ? ORDER BY created LIMIT 1", (url_key,)).fetchone()
+        return row[0] if row else None
+
+    def search(
+        self, *, q: str | None = None, url_key: str | None = None, tag: str | None = None, site: str | None = None,
+        date_from: str | None = None, date_to: str | None = None, sort: str = "newest",
+        limit: int | None = 50, offset: int = 0, with_snippets: bool = True,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Summaries of the matching clips (with "snippet" when q is given) and how many match in all.
+
+        Dates filter the created date, inclusive, as YYYY-MM-DD (or any ISO prefix)."""
+        where, params, joins = [], [], []
+        match = fts_query(q) if q else None
+        if q and match is None:
+            return [], 0
+        if match:
+            joins.append("JOIN clips_fts ON clips_fts.rowid = c.rowid")
+            where.append("clips_fts MATCH ?")
+            params.append(match)
+        if url_key:
+            where.append("c.url_key = ?")
+            params.append(url_key)
+        if tag:
+            where.append("c.rowid IN (SELECT rowid FROM tags WHERE tag_key = ?)")
+            params.append(fold(tag))
+        if site:
+            where.append("c.site_key = ?")
+            params.append(fold(site))
+        if date_from:
+            where.append("c.created >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("c.created < ?")
+            params.append(date_to + "\uffff")  # inclusive of the whole day given
+        sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+        sql_from = "FROM clips c " + " ".join(joins)
+        total = self.conn.execute(f"SELECT count(*) {sql_from}{sql_where}", params).fetchone()[0]
+        order = RANK + ", c.created DESC" if match and sort == "relevance" else SORTS.get(sort, SORTS["newest"])
+        snippet = (
+            f", snippet(clips_fts, 1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
+            if match and with_snippets else ", NULL"
+        )
+        page = " LIMIT ? OFFSET ?" if limit is not None else ""
+        page_params = [limit, offset] if limit is not None else []
+        rows = self.conn.execute(
+            f"SELECT c.summary{snippet} {sql_from}{sql_where} ORDER BY {order}{page}", params + page_params
+        ).fetchall()
+        items = []
+        for summary_json, raw_snippet in rows:
+            item = json.loads(summary_json)
+            if match and with_snippets:
+                item["snippet"] = marked_snippet(raw_snippet or "")
+            items.append(item)
+        return items, total
+
+    def ids(self, *, q: str | None = None, tag: str | None = None) -> list[str]:
+        """Ids of matching clips, newest first (for streaming full clips)."""
+        items, _ = self.search(q=q, tag=tag, sort="newest", limit=None, with_snippets=False)
+        return [item["id"] for item in items]

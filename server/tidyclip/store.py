@@ -1,0 +1,591 @@
+"""The store of record: TinyDB shards of clip metadata, one body file per clip, the original page
+gzip-compressed beside it, and a derived SQLite search index.
+
+Layout of a data dir::
+
+    token                   the API token (mode 0600)
+    server.lock             held (flock) by the one server that owns the data dir
+    write.lock              held (flock) for the length of every write, by any process
+    meta/abc.json           TinyDB shard: metadata of the clips whose id starts with "abc" (4096 shards)
+    bodies/ab/<id>.<rev>.json      text, markdown, html, cleaning
+    bodies/ab/<id>.<rev>.html.gz   the page as clipped (and .sel.html.gz: the selection, if any)
+    index.sqlite            search index (derived; deleted or stale -> rebuilt)
+
+Saving one clip writes its body files and one small shard, so it costs the same at 100 clips or
+100,000. Every file is written atomically (temp file in the same dir, fsync, rename, fsync dir), and
+body files are never overwritten: a new revision is written first and the shard, written last,
+switches to it. The shard write is the commit point, so a kill -9 at any moment leaves either the old
+clip or the new one, never a mix; an acknowledged clip is on disk.
+
+Concurrency: one writer at a time, across threads (a lock) and processes (flock on write.lock), so
+`tidyclip add`/`import`/`reclean` can run while the server runs; they update the same index, which
+the server reads. Readers take no lock: renames are atomic.
+"""
+
+import contextlib
+import fcntl
+import gzip
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import nh3
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from tidyclip.clip import BODY_FIELDS, Clip, empty_cleaning
+from tidyclip.errors import BadInput, NotFound, StoreLocked, TidyclipError
+from tidyclip.search_index import SearchIndex
+
+TOKEN_FILE = "token"
+SERVER_LOCK = "server.lock"
+WRITE_LOCK = "write.lock"
+META_DIR = "meta"
+BODY_DIR = "bodies"
+INDEX_FILE = "index.sqlite"
+#: 16**3 = 4096 metadata shards: about 25 clips (a few KB of JSON) per shard at 100,000 clips.
+SHARD_CHARS = 3
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+#: Query parameters that only track where a visitor came from; the same page with other values is the same page.
+TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_hsenc|_hsmi|yclid)$", re.I)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Internal metadata keys (file names, URL key): never leave the store.
+INTERNAL = ("_body", "_original", "_selection", "_url_key")
+MAX_TITLE_CHARS = 500
+MAX_NOTE_CHARS = 100_000
+MAX_TAG_CHARS = 100
+MAX_TAGS = 100
+GZIP_LEVEL = 5
+UPDATABLE = ("title", "tags", "note", "similar")
+
+
+class StoreCorrupt(TidyclipError):
+    code = "store_corrupt"
+    status = 500
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def normalize_url(url: str) -> str:
+    """The URL that says whether two clips are the same page: no fragment, no tracking parameters,
+    no default port, lower-case scheme and host, "/" for an empty path."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if port is not None and DEFAULT_PORTS.get(scheme) != port:
+        netloc += f":{port}"
+    if parts.username or parts.password:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)])
+    path = parts.path or ("/" if scheme in DEFAULT_PORTS else "")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_id(url_key: str) -> str:
+    """The id a clip of this (normalized) URL gets: stable, so the same page finds its clip at once."""
+    return sha256(url_key.encode("utf-8")).hexdigest()[:16]
+
+
+def shard_of(clip_id: str) -> str:
+    return clip_id[:SHARD_CHARS]
+
+
+def plain_text(value: Any, limit: int) -> str:
+    """User- or page-given text as plain text: no markup, no control characters, bounded."""
+    text = str(value or "")
+    text = re.sub(r"<[^>]*>", "", text)
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    return text.strip()[:limit]
+
+
+def clean_tags(tags: Any) -> list[str]:
+    """Tags as plain, trimmed strings, each once (compared without case), in the given order."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise BadInput("tags must be a list of strings")
+    seen, result = set(), []
+    for tag in tags:
+        tag = " ".join(plain_text(tag, MAX_TAG_CHARS).split())
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            result.append(tag)
+    if len(result) > MAX_TAGS:
+        raise BadInput(f"a clip takes at most {MAX_TAGS} tags")
+    return result
+
+
+def safe_url(value: Any) -> str | None:
+    """Only web addresses survive in URL fields (no javascript:, data: ...)."""
+    if isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https", "file"):
+        return value.strip()
+    return None
+
+
+def sanitize(clip: Clip) -> Clip:
+    """Defence in depth over what the engine (or an import) hands us: markup only where markup
+    belongs, and that markup through nh3; plain text everywhere else."""
+    clip = dict(clip)
+    clip["title"] = plain_text(clip.get("title"), MAX_TITLE_CHARS) or clip.get("url") or "Untitled"
+    clip["note"] = plain_text(clip.get("note"), MAX_NOTE_CHARS)
+    clip["tags"] = clean_tags(clip.get("tags"))
+    for field in ("author", "site", "excerpt", "lang", "published"):
+        if clip.get(field) is not None:
+            clip[field] = plain_text(clip[field], MAX_NOTE_CHARS)
+    for field in ("canonical_url", "image"):
+        clip[field] = safe_url(clip.get(field))
+    clip["html"] = nh3.clean(clip.get("html") or "", url_schemes={"http", "https", "mailto"})
+    clip["text"] = clip.get("text") or ""
+    clip["markdown"] = re.sub(r"\]\(\s*(javascript|vbscript|data):[^)]*\)", "]()", clip.get("markdown") or "", flags=re.I)
+    clip["cleaning"] = clip.get("cleaning") or empty_cleaning()
+    clip["similar"] = clip.get("similar") or []
+    return clip
+
+
+def read_or_create_token(data_dir: Path) -> str:
+    """The API token, made (random, mode 0600) on first use."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / TOKEN_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        token = path.read_text(encoding="utf-8").strip()
+        if token:
+            return token
+        raise StoreCorrupt(f"{path} is empty: delete it and run `tidyclip token` to make a new token") from None
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return token
+
+
+# -- atomic files ----------------------------------------------------------------------------------
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Replace `path` with `data` so that a crash leaves the old file or the new one, whole."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if sync_dir:
+        fsync_dir(path.parent)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that writes through `write_atomic` (TinyDB's JSONStorage truncates in place)."""
+
+    def __init__(self, path: str | Path, sync: bool = True):
+        self.path = Path(path)
+        self.sync = sync
+
+    def read(self) -> dict | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            raise StoreCorrupt(f"{self.path} is not valid JSON") from None
+
+    def write(self, data: dict) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if self.sync:
+            write_atomic(self.path, payload)
+        else:
+            self.path.write_bytes(payload)
+
+    def close(self) -> None:
+        pass
+
+
+def stamp_of(path: Path) -> str | None:
+    """What changes whenever a shard is rewritten (rename gives a new inode)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+# -- the store -------------------------------------------------------------------------------------
+class Store:
+    """Clips in `data_dir`. `exclusive=True` (the server) takes the data dir for this process."""
+
+    def __init__(self, data_dir: Path, *, exclusive: bool = False):
+        self.data_dir = Path(data_dir)
+        self.meta_dir = self.data_dir / META_DIR
+        self.body_dir = self.data_dir / BODY_DIR
+        for folder in (self.data_dir, self.meta_dir, self.body_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._server_lock_fd = self._take_server_lock() if exclusive else None
+        self._thread_lock = threading.RLock()
+        self._write_lock_fd = os.open(self.data_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        with self._writing():
+            self.index = SearchIndex(self.data_dir / INDEX_FILE)
+            self._refresh_index()
+
+    # -- locks -----------------------------------------------------------------------------------
+    def _take_server_lock(self) -> int:
+        path = self.data_dir / SERVER_LOCK
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StoreLocked(f"another tidyclip server (pid {holder}) is already using {self.data_dir}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: threads of this process, then other processes."""
+        with self._thread_lock:
+            fcntl.flock(self._write_lock_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._write_lock_fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.index.close()
+        if self._write_lock_fd is not None:
+            os.close(self._write_lock_fd)
+            self._write_lock_fd = None
+        if self._server_lock_fd is not None:
+            os.close(self._server_lock_fd)
+            self._server_lock_fd = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- files -----------------------------------------------------------------------------------
+    def _shard_path(self, shard: str) -> Path:
+        return self.meta_dir / f"{shard}.json"
+
+    def _db(self, shard: str, sync: bool = True) -> TinyDB:
+        return TinyDB(self._shard_path(shard), storage=AtomicJSONStorage, sync=sync)
+
+    def _body_folder(self, clip_id: str) -> Path:
+        return self.body_dir / clip_id[:2]
+
+    def _read_meta(self, clip_id: str) -> dict | None:
+        if not ID_PATTERN.match(clip_id or ""):
+            return None
+        doc = self._db(shard_of(clip_id)).table("clips").get(doc_id=int(clip_id, 16))
+        return dict(doc) if doc is not None else None
+
+    def _read_body(self, clip_id: str, name: str) -> dict:
+        path = self._body_folder(clip_id) / name
+        try:
+            return json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            raise StoreCorrupt(f"the body of clip {clip_id} is missing or damaged ({path.name})") from None
+
+    def _write_gz(self, folder: Path, name: str, content: str | bytes, sync: bool) -> None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+        if sync:
+            write_atomic(folder / name, packed, sync_dir=False)
+        else:
+            (folder / name).write_bytes(packed)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, clip_id: str) -> Clip:
+        meta = self._read_meta(clip_id)
+        if meta is None:
+            raise NotFound(f"no clip with id {clip_id}")
+        body = self._read_body(clip_id, meta["_body"])
+        return self._public({**meta, **body})
+
+    @staticmethod
+    def _public(record: dict) -> Clip:
+        return {key: value for key, value in record.items() if key not in INTERNAL}
+
+    def find_by_url(self, url: str) -> Clip | None:
+        clip_id = self._id_for_url(normalize_url(url))
+        return self.get(clip_id) if clip_id else None
+
+    def _id_for_url(self, url_key: str) -> str | None:
+        candidate = url_id(url_key)
+        meta = self._read_meta(candidate)
+        if meta is not None and meta.get("_url_key") == url_key:
+            return candidate
+        return self.index.id_for_url(url_key)  # clips imported with ids of their own
+
+    def original_bytes(self, clip_id: str) -> bytes | None:
+        """The page as clipped, as it was sent (str pages as UTF-8)."""
+        return self._read_gz(clip_id, "_original")
+
+    def original_html(self, clip_id: str) -> str | None:
+        data = self.original_bytes(clip_id)
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def selection_html(self, clip_id: str) -> str | None:
+        data = self._read_gz(clip_id, "_selection")
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def _read_gz(self, clip_id: str, key: str) -> bytes | None:
+        meta = self._read_meta(clip_id)
+        if meta is None:
+            raise NotFound(f"no clip with id {clip_id}")
+        if not meta.get(key):
+            return None
+        try:
+            return gzip.decompress((self._body_folder(clip_id) / meta[key]).read_bytes())
+        except (OSError, EOFError, gzip.BadGzipFile):
+            raise StoreCorrupt(f"the stored page of clip {clip_id} is missing or damaged") from None
+
+    def count(self) -> int:
+        return self.index.count()
+
+    def search(
+        self, q: str | None = None, url: str | None = None, tag: str | None = None, site: str | None = None,
+        date_from: str | None = None, date_to: str | None = None, sort: str | None = None,
+        limit: int = 50, offset: int = 0,
+    ) -> tuple[list[Clip], int]:
+        """Summaries (with "snippet" when q) and the total. sort: relevance (default with q), newest
+        (default without), oldest, updated, title."""
+        return self.index.search(
+            q=q, url_key=normalize_url(url) if url else None, tag=tag, site=site, date_from=date_from,
+            date_to=date_to, sort=sort or ("relevance" if q else "newest"), limit=limit, offset=offset,
+        )
+
+    def iter_clips(self, ids: list[str] | None = None, q: str | None = None, tag: str | None = None) -> Iterator[Clip]:
+        """Full clips, one at a time: the given ids (missing ones skipped) or every match, newest first."""
+        for clip_id in ids if ids is not None else self.index.ids(q=q, tag=tag):
+            with contextlib.suppress(NotFound):
+                yield self.get(clip_id)
+
+    def all_ids(self) -> list[str]:
+        return self.index.ids()
+
+    # -- writing ---------------------------------------------------------------------------------
+    def save(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
+        """Save what the engine made: upsert by normalized URL, keeping created/tags/note of the clip there."""
+        with self._writing():
+            url_key = normalize_url(clip.get("url") or "")
+            existing_id = self._id_for_url(url_key) if url_key else None
+            existing = self._read_meta(existing_id) if existing_id else None
+            record = {key: value for key, value in clip.items() if key not in INTERNAL}
+            if existing:
+                for key in ("id", "created", "tags", "note", "similar"):
+                    record[key] = existing.get(key)
+            else:
+                record["id"] = self._free_id(url_key)
+                record["created"] = now_iso()
+                record.setdefault("tags", [])
+                record.setdefault("note", "")
+            return self._write(record, url_key, existing, original_html, selection_html)
+
+    def save_record(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
+        """Save a whole stored clip as it is (import, undo, reclean): its id, dates, tags and note are
+        kept; a clip of the same page already here is replaced under its own id."""
+        with self._writing():
+            url_key = normalize_url(clip.get("url") or "")
+            record = {key: value for key, value in clip.items() if key not in INTERNAL}
+            target = self._id_for_url(url_key) if url_key else None
+            given = record.get("id")
+            if target is None and isinstance(given, str) and ID_PATTERN.match(given) and self._read_meta(given) is None:
+                target = given
+            existing = self._read_meta(target) if target else None
+            record["id"] = target or self._free_id(url_key)
+            record["created"] = record.get("created") or (existing or {}).get("created") or now_iso()
+            return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
+
+    def update(self, clip_id: str, **fields: Any) -> Clip:
+        """Change title, tags, note or similar (stories) of a stored clip."""
+        unknown = set(fields) - set(UPDATABLE)
+        if unknown:
+            raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(UPDATABLE)}")
+        with self._writing():
+            meta = self._read_meta(clip_id)
+            if meta is None:
+                raise NotFound(f"no clip with id {clip_id}")
+            body = self._read_body(clip_id, meta["_body"])
+            record = sanitize({**meta, **body, **fields})
+            meta.update({key: record[key] for key in fields})
+            if set(fields) - {"similar"}:  # links found by the stories detector are not an edit
+                meta["updated"] = now_iso()
+            self._put_meta(clip_id, meta)
+            full = {**meta, **body}
+            self._index(full)
+            return self._public(full)
+
+    def delete(self, clip_id: str) -> Clip:
+        """Remove a clip; returns it whole (undo gives it back to save_record)."""
+        with self._writing():
+            clip = self.get(clip_id)
+            meta = self._read_meta(clip_id)
+            shard = shard_of(clip_id)
+            self._db(shard).table("clips").remove(doc_ids=[int(clip_id, 16)])
+            self.index.remove(clip_id, shard, stamp_of(self._shard_path(shard)))
+            for key in ("_body", "_original", "_selection"):
+                if meta.get(key):
+                    (self._body_folder(clip_id) / meta[key]).unlink(missing_ok=True)
+            return clip
+
+    def _free_id(self, url_key: str) -> str:
+        candidate = url_id(url_key) if url_key else secrets.token_hex(8)
+        while self._read_meta(candidate) is not None:
+            candidate = secrets.token_hex(8)
+        return candidate
+
+    def _write(
+        self, record: Clip, url_key: str, existing: dict | None, original_html: str | bytes | None,
+        selection_html: str | None, keep_updated: bool = False,
+    ) -> tuple[Clip, str]:
+        clip_id = record["id"]
+        record = sanitize(record)
+        if not (keep_updated and record.get("updated")):
+            record["updated"] = now_iso()
+        folder = self._body_folder(clip_id)
+        folder.mkdir(exist_ok=True)
+        rev = secrets.token_hex(4)
+        meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
+        meta["_url_key"] = url_key
+        meta["_body"] = f"{clip_id}.{rev}.json"
+        body = {key: record.get(key) for key in BODY_FIELDS}
+        write_atomic(folder / meta["_body"], json.dumps(body, ensure_ascii=False).encode("utf-8"), sync_dir=False)
+        if original_html is None:  # a new cleaning of the stored page: the page stays as it was
+            for key in ("_original", "_selection"):
+                if existing and existing.get(key):
+                    meta[key] = existing[key]
+        else:
+            for key, content, suffix in (("_original", original_html, "html.gz"), ("_selection", selection_html, "sel.html.gz")):
+                if content is not None:
+                    meta[key] = f"{clip_id}.{rev}.{suffix}"
+                    self._write_gz(folder, meta[key], content, sync=True)
+        fsync_dir(folder)
+        self._put_meta(clip_id, meta)  # the commit point
+        self._index({**meta, **body})
+        if existing:
+            self._drop_old_files(clip_id, existing, meta)
+        return self._public({**meta, **body}), ("updated" if existing else "created")
+
+    def _put_meta(self, clip_id: str, meta: dict, sync: bool = True) -> None:
+        doc_id = int(clip_id, 16)
+        table = self._db(shard_of(clip_id), sync=sync).table("clips")
+
+        def replace(doc: dict) -> None:
+            doc.clear()
+            doc.update(meta)
+
+        if table.contains(doc_id=doc_id):
+            table.update(replace, doc_ids=[doc_id])
+        else:
+            table.insert(Document(meta, doc_id=doc_id))
+
+    def _drop_old_files(self, clip_id: str, old: dict, new: dict) -> None:
+        for key in ("_body", "_original", "_selection"):
+            if old.get(key) and old[key] != new.get(key):
+                (self._body_folder(clip_id) / old[key]).unlink(missing_ok=True)
+
+    def _index(self, full: dict) -> None:
+        shard = shard_of(full["id"])
+        self.index.put(self._public(full), shard, full.get("_url_key", ""), stamp_of(self._shard_path(shard)) or "")
+
+    # -- keeping the index in step -----------------------------------------------------------------
+    def _refresh_index(self) -> int:
+        """Index again every shard whose stamp differs from what the index saw (all, for a new index)."""
+        known = {} if self.index.fresh else self.index.shard_stamps()
+        on_disk = {entry.name[:-5]: entry for entry in os.scandir(self.meta_dir) if entry.name.endswith(".json")}
+        stale = [shard for shard, entry in on_disk.items() if known.get(shard) != stamp_of(Path(entry.path))]
+        stale += [shard for shard in known if shard not in on_disk]
+        for shard in stale:
+            self._reindex_shard(shard)
+        return len(stale)
+
+    def _reindex_shard(self, shard: str) -> None:
+        path = self._shard_path(shard)
+        docs = self._db(shard).table("clips").all() if path.exists() else []
+        clips = []
+        for doc in docs:
+            meta = dict(doc)
+            try:
+                body = self._read_body(meta["id"], meta["_body"])
+            except StoreCorrupt:
+                body = {"text": ""}
+            clips.append((self._public({**meta, **body}), meta.get("_url_key", "")))
+        self.index.replace_shard(shard, clips, stamp_of(path))
+
+    # -- bulk --------------------------------------------------------------------------------------
+    def bulk_save_records(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
+        """Store many new clips fast (a new store, a big import): files without per-file fsync, each
+        shard written once, one sync at the end. Clips whose id or URL is already stored are skipped."""
+        by_shard: dict[str, list[dict]] = {}
+        taken: set[str] = set()
+        with self._writing():
+            for clip, original in records:
+                url_key = normalize_url(clip.get("url") or "")
+                clip_id = url_id(url_key) if url_key else secrets.token_hex(8)
+                if clip_id in taken or self._id_for_url(url_key) or self._read_meta(clip_id):
+                    continue
+                taken.add(clip_id)
+                record = sanitize({key: value for key, value in clip.items() if key not in INTERNAL})
+                record["id"] = clip_id
+                record["created"] = record.get("created") or now_iso()
+                record["updated"] = record.get("updated") or record["created"]
+                folder = self._body_folder(record["id"])
+                folder.mkdir(exist_ok=True)
+                meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
+                meta.update(_url_key=url_key, _body=f"{record['id']}.0.json")
+                body = {key: record.get(key) for key in BODY_FIELDS}
+                (folder / meta["_body"]).write_bytes(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+                if original is not None:
+                    meta["_original"] = f"{record['id']}.0.html.gz"
+                    self._write_gz(folder, meta["_original"], original, sync=False)
+                shard = shard_of(record["id"])
+                by_shard.setdefault(shard, []).append(meta)
+            for shard, metas in by_shard.items():
+                table = self._db(shard, sync=False).table("clips")
+                table.insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
+            os.sync()
+            for shard in by_shard:
+                self._reindex_shard(shard)
+        return sum(len(metas) for metas in by_shard.values())

@@ -1,0 +1,72 @@
+"""The web app: `create_app(data_dir)` (Flask) and `serve()` (waitress, 127.0.0.1 by default).
+
+The app holds one Library (`app.extensions["tidyclip.library"]`) for all requests; the API blueprint
+(web/api.py) and the review pages (web/review.py) both use it.
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from tidyclip.config import DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, SERVER_THREADS
+from tidyclip.errors import TidyclipError
+from tidyclip.library import Library
+from tidyclip.store import read_or_create_token
+from tidyclip.web.errors import register_error_handlers
+from tidyclip.web.guard import install_host_check, is_loopback_host
+
+
+def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
+    """The Flask app over the store in `data_dir`. `exclusive=True` takes the data dir for this process
+    (what `serve` does): a second server on it is refused."""
+    from tidyclip.web import api, review  # here, so review.py may import from this package
+
+    data_dir = Path(data_dir)
+    library = Library.open(data_dir, exclusive=exclusive)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["TIDYCLIP_TOKEN"] = read_or_create_token(data_dir)
+    app.config["TIDYCLIP_DATA_DIR"] = data_dir
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["tidyclip.library"] = library
+    install_host_check(app)
+    register_error_handlers(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(review.bp)
+    return app
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None = None) -> None:
+    """Run the server until interrupted."""
+    import waitress
+
+    from tidyclip.config import resolve_data_dir
+
+    data_dir = resolve_data_dir(data_dir)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(data_dir, exclusive=True)
+    library: Library = app.extensions["tidyclip.library"]
+    if not is_loopback_host(host):
+        print(f"tidyclip: warning: listening on {host}, reachable from other machines", file=sys.stderr)
+    try:
+        server = waitress.create_server(
+            app, host=host, port=port, threads=SERVER_THREADS, max_request_body_size=2 * MAX_BODY_BYTES,
+            ident="tidyclip",
+        )
+    except OSError as exc:
+        library.close()
+        raise TidyclipError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    print(
+        f"tidyclip {library.store.count()} clips in {data_dir}; serving http://{host}:{port}"
+        " (`tidyclip token` prints the extension's token)", file=sys.stderr, flush=True,
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        library.close()

@@ -1,0 +1,159 @@
+"""The JSON API the extension (and scripts) talk to. Routes are documented in openapi.py; a test
+keeps the two in step."""
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from tidyclip import __version__
+from tidyclip.errors import BadInput, TidyclipError
+from tidyclip.library import Library
+from tidyclip.web import guard
+from tidyclip.web.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_URL_CHARS = 8192
+MAX_PAGE_SIZE = 500
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SORTS = ("relevance", "newest", "oldest", "updated", "title")
+CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
+#: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
+OPEN_ENDPOINTS = frozenset({"api.health"})
+
+
+class BadQuery(TidyclipError):
+    code = "bad_query"
+    status = 400
+
+
+class BadJSON(TidyclipError):
+    code = "bad_json"
+    status = 400
+
+
+def library() -> Library:
+    return current_app.extensions["tidyclip.library"]
+
+
+@bp.before_request
+def guard_api() -> Response | None:
+    guard.check_origin()
+    if guard.is_preflight():
+        return guard.preflight_response(CLIP_METHODS)
+    if request.endpoint not in OPEN_ENDPOINTS:
+        guard.check_token(current_app.config["TIDYCLIP_TOKEN"])
+    guard.check_body()
+    return None
+
+
+@bp.after_request
+def api_headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return guard.add_extension_cors(response)
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadJSON("the body is not valid JSON")
+    if not isinstance(body, dict):
+        raise BadJSON("the body must be a JSON object")
+    return body
+
+
+def optional_str(body: dict, field: str) -> str | None:
+    value = body.get(field)
+    if value is not None and not isinstance(value, str):
+        raise BadInput(f"{field} must be a string")
+    return value
+
+
+def page_url(body: dict) -> str:
+    url = body.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise BadInput("url is required: the address of the page")
+    if len(url) > MAX_URL_CHARS or not re.match(r"^(https?|file)://", url.strip(), re.I):
+        raise BadInput("url must be an http, https or file address")
+    return url.strip()
+
+
+@bp.get("/health")
+def health() -> Response:
+    return jsonify({"status": "ok", "version": __version__})
+
+
+@bp.post("/clips")
+def create_clip() -> tuple[Response, int, dict]:
+    body = json_body()
+    url = page_url(body)
+    html = body.get("html")
+    if not isinstance(html, str) or not html.strip():
+        raise BadInput("html is required: the page's HTML")
+    clip, status = library().clip_page(
+        url, html, title=optional_str(body, "title"), selection_html=optional_str(body, "selection_html") or None
+    )
+    return jsonify({**clip, "status": status}), 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadQuery(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def date_arg(name: str) -> str | None:
+    raw = request.args.get(name) or None
+    if raw is not None and not DATE.match(raw):
+        raise BadQuery(f"{name} must be a date as YYYY-MM-DD")
+    return raw
+
+
+@bp.get("/clips")
+def list_clips() -> Response:
+    sort = request.args.get("sort") or None
+    if sort is not None and sort not in SORTS:
+        raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
+    items, total = library().store.search(
+        q=request.args.get("q") or None, url=request.args.get("url") or None, tag=request.args.get("tag") or None,
+        site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
+        limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, 10**9),
+    )
+    return jsonify({"items": items, "total": total})
+
+
+@bp.get("/clips/<clip_id>")
+def get_clip(clip_id: str) -> Response:
+    return jsonify(library().store.get(clip_id))
+
+
+@bp.patch("/clips/<clip_id>")
+def patch_clip(clip_id: str) -> Response:
+    body = json_body()
+    unknown = set(body) - {"title", "tags", "note"}
+    if unknown:
+        raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only title, tags and note")
+    if not body:
+        raise BadInput("nothing to change: send title, tags or note")
+    title = optional_str(body, "title")
+    if "title" in body and not (title or "").strip():
+        raise BadInput("title cannot be empty")
+    optional_str(body, "note")
+    if "tags" in body and not (isinstance(body["tags"], list) and all(isinstance(tag, str) for tag in body["tags"])):
+        raise BadInput("tags must be a list of strings")
+    return jsonify(library().store.update(clip_id, **body))
+
+
+@bp.delete("/clips/<clip_id>")
+def delete_clip(clip_id: str) -> Response:
+    return jsonify({**library().delete(clip_id), "status": "deleted"})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(__version__))

@@ -1,0 +1,132 @@
+"""The door: who may talk to the server.
+
+Every web page the user visits can send requests to 127.0.0.1, so (as Zotero and Joplin learned):
+- the Host header must name the loopback address (DNS rebinding gives a hostile site our address
+  under its own name), for every route, review pages included: `install_host_check(app)`;
+- the API answers only requests without an Origin or from a browser extension; a web page's Origin
+  is refused, and no CORS header ever names a web origin;
+- the API needs the Bearer token, and takes only application/json bodies (a text/plain "simple"
+  request is how cross-site forms reach local servers), up to config.MAX_BODY_BYTES.
+
+Review pages reuse `check_host` (installed app-wide) and `same_origin_request` for their own CSRF checks.
+"""
+
+import hmac
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, Response, request
+
+from tidyclip.config import MAX_BODY_BYTES
+from tidyclip.errors import TidyclipError
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+EXTENSION_SCHEMES = frozenset({"chrome-extension", "moz-extension", "safari-web-extension"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+PREFLIGHT_MAX_AGE = "600"
+
+
+class Refused(TidyclipError):
+    code = "forbidden"
+    status = 403
+
+
+class Unauthorized(TidyclipError):
+    code = "unauthorized"
+    status = 401
+
+
+class UnsupportedMediaType(TidyclipError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class TooLarge(TidyclipError):
+    code = "too_large"
+    status = 413
+
+
+def host_name(host_header: str) -> str:
+    """The host part of a Host header, without the port ("[::1]:7373" -> "[::1]")."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def is_loopback_host(host_header: str | None) -> bool:
+    return bool(host_header) and host_name(host_header) in LOOPBACK_HOSTS
+
+
+def is_extension_origin(origin: str) -> bool:
+    return urlsplit(origin).scheme.lower() in EXTENSION_SCHEMES
+
+
+def check_host() -> None:
+    if not is_loopback_host(request.headers.get("Host")):
+        raise Refused("this server answers only to 127.0.0.1, localhost or [::1]", code="bad_host")
+
+
+def install_host_check(app: Flask) -> None:
+    """Refuse (403) every request, on every route, whose Host is not a loopback name."""
+    app.before_request(check_host)
+
+
+def check_origin() -> None:
+    """No Origin (the extension's service worker, curl) or an extension's Origin; nothing else."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not is_extension_origin(origin):
+        raise Refused("requests from web pages are not accepted", code="bad_origin")
+
+
+def same_origin_request(req: Request | None = None) -> bool:
+    """For the review pages' CSRF checks: the Origin (or Referer) names this very server."""
+    req = req or request
+    source = req.headers.get("Origin") or req.headers.get("Referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return parts.scheme == "http" and parts.netloc.lower() == (req.headers.get("Host") or "").lower() and is_loopback_host(parts.netloc)
+
+
+def check_token(expected: str) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized("an Authorization: Bearer token is required (run `tidyclip token`)")
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise Unauthorized("the token is wrong (run `tidyclip token` for the right one)")
+
+
+def check_body() -> None:
+    """Bodies only as JSON, and not too large; checked before a byte of the body is read."""
+    if request.method not in BODY_METHODS:
+        return
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise TooLarge(f"the request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the body as application/json")
+
+
+def is_preflight() -> bool:
+    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+
+def preflight_response(methods: str) -> Response:
+    """The answer to an extension's CORS preflight (web origins never get here: check_origin)."""
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = methods
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    if request.headers.get("Access-Control-Request-Private-Network") == "true":
+        response.headers["Access-Control-Allow-Private-Network"] = "true"
+    return response
+
+
+def add_extension_cors(response: Response) -> Response:
+    """Let an extension read the answer: its own Origin echoed, never a web page's, never "*"."""
+    origin = request.headers.get("Origin")
+    if origin and is_extension_origin(origin):
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.vary.add("Origin")
+    return response
