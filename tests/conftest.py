@@ -147,3 +147,26 @@ def artifacts_dir() -> Path:
 def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/setup --test installs Debian's chromium")
+
+
+TOPIC_WORDS = (
+    "harbour council budget river bridge school library orchard festival railway museum garden "
+    "market weather forest island theatre clinic bakery stadium"
+).split()
+
+
+def article_page(title: str, seed: int = 0, paragraphs: int = 6, body_extra: str = "") -> str:
+    """A plain news-like article page the engine can extract; `seed` varies its words so pages differ."""
+    words = [TOPIC_WORDS[(seed + i) % len(TOPIC_WORDS)] for i in range(len(TOPIC_WORDS))]
+    paras = "\n".join(
+        f"<p>Paragraph {n} of story {seed}: the {words[n % len(words)]} report says the {words[(n + 3) % len(words)]} "
+        f"plan for the {words[(n + 5) % len(words)]} will change how residents travel, shop and meet over the "
+        f"coming years, according to officials who spoke on {words[(n + 7) % len(words)]} day number {seed * 100 + n}.</p>"
+        for n in range(paragraphs)
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article><h1>{title}</h1>{paras}{body_extra}</article>"
+        f"<footer>Copyright Example News</footer></body></html>"
+    )

@@ -59,6 +59,8 @@ ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 #: Query parameters that only track where a visitor came from; the same page with other values is the same page.
 TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_hsenc|_hsmi|yclid)$", re.I)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Tags, comments and declarations; "a < b" is text, "<b>" is markup.
+MARKUP = re.compile(r"<(?:/?[a-zA-Z][^>]*|!--.*?--|![^>]*|\?[^>]*)>", re.S)
 #: Internal metadata keys (file names, URL key): never leave the store.
 INTERNAL = ("_body", "_original", "_selection", "_url_key")
 MAX_TITLE_CHARS = 500
@@ -114,7 +116,7 @@ def shard_of(clip_id: str) -> str:
 def plain_text(value: Any, limit: int) -> str:
     """User- or page-given text as plain text: no markup, no control characters, bounded."""
     text = str(value or "")
-    text = re.sub(r"<[^>]*>", "", text)
+    text = MARKUP.sub("", text)
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
     return text.strip()[:limit]
 
