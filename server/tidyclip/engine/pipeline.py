@@ -1,35 +1,72 @@
-"""PLACEHOLDER until the engine lands: trafilatura straight through, no cleaning."""
+"""`make_clip`: decode, parse once, extract, clean, render. The one way a page becomes a clip."""
 
-import html as htmllib
+from collections.abc import Iterable
 
-import trafilatura
-
-from tidyclip.clip import Clip, empty_cleaning
+from tidyclip.clip import Clip
+from tidyclip.engine.clean import Page, clean
+from tidyclip.engine.clean.comments import find_regions
+from tidyclip.engine.clean.text import normalize
+from tidyclip.engine.decode import decode_html
+from tidyclip.engine.extract import (
+    Block, extract, extract_fragment, extract_metadata, parse_html, plain_blocks, squash,
+)
+from tidyclip.engine.render import render_html, render_markdown, render_text
 from tidyclip.errors import BadInput
 
+#: An excerpt taken from the text is cut near this many characters, at a word.
+EXCERPT_CHARS = 200
 
-def make_clip(html: str | bytes, url: str, *, title: str | None = None, selection_html: str | None = None) -> Clip:
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    source = selection_html or html
-    doc = trafilatura.bare_extraction(source, url=url, include_comments=False, with_metadata=True)
-    if doc is None or not (doc.text or "").strip():
+
+def make_clip(html: str | bytes, url: str, *, title: str | None = None, selection_html: str | None = None,
+              restore: Iterable[int] = ()) -> Clip:
+    """The clip of the page HTML at URL; of SELECTION_HTML alone when given (metadata still from the page).
+
+    `restore` lists block positions (as in `cleaning.removed`) the user wants kept. Raises BadInput
+    when there is nothing to clip.
+    """
+    tree = parse_html(decode_html(html))
+    if selection_html is not None and selection_html.strip():
+        content_tree = parse_html(f"<html><body><div>{decode_html(selection_html)}</div></body></html>")
+        meta = extract_metadata(tree, url)
+        blocks = extract_fragment(content_tree, url)
+    else:
+        content_tree = tree
+        extracted = extract(tree, url)
+        meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
+    if not blocks:
         raise BadInput("no article text found in the page")
-    paragraphs = [line.strip() for line in doc.text.splitlines() if line.strip()]
-    text = "\n\n".join(paragraphs)
+
+    clip_title = squash(title or "") or meta["title"] or url
+    page = Page(title=normalize(clip_title), description=normalize(meta["description"] or ""),
+                comment_regions=find_regions(content_tree))
+    kept, cleaning = clean(blocks, page, restore)
+    text = render_text(kept)
     return {
         "url": url,
-        "canonical_url": doc.url or url,
-        "title": title or doc.title or url,
-        "author": doc.author,
-        "site": doc.sitename,
-        "published": doc.date,
-        "lang": doc.language,
-        "excerpt": doc.description or (paragraphs[0][:200] if paragraphs else ""),
-        "image": doc.image,
+        "canonical_url": meta["canonical_url"],
+        "title": clip_title,
+        "author": meta["author"],
+        "site": meta["site"],
+        "published": meta["published"],
+        "lang": meta["lang"],
+        "excerpt": meta["description"] or _excerpt(kept),
+        "image": meta["image"],
         "text": text,
-        "markdown": text,
-        "html": "".join(f"<p>{htmllib.escape(p)}</p>" for p in paragraphs),
+        "markdown": render_markdown(kept, url),
+        "html": render_html(kept, url),
         "word_count": len(text.split()),
-        "cleaning": empty_cleaning(),
+        "cleaning": cleaning,
     }
+
+
+def _body_blocks(tree) -> list[Block]:
+    """The page's own text blocks, for a page too short for trafilatura to call it an article."""
+    body = tree.find(".//body")
+    return plain_blocks(body) if body is not None else []
+
+
+def _excerpt(blocks: list[Block]) -> str:
+    first = next((block.text for block in blocks if block.kind == "paragraph" and block.text), "")
+    if len(first) <= EXCERPT_CHARS:
+        return first
+    return first[:EXCERPT_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"

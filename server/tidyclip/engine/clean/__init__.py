@@ -1,0 +1,42 @@
+"""The cleaning stage: extracted blocks in, kept blocks and a cleaning report out.
+
+Each rule is a module with one job: given the blocks, what the page says about itself (`Page`) and
+the positions still in play, it answers {position: kind} for the blocks it would remove. Rules run
+in order, so a later rule never counts what an earlier one already took (comments go before
+repeats: a reader quoting the article is a comment, not a repeat). Positions the user restored are
+never offered to any rule.
+"""
+
+from collections.abc import Iterable
+
+from tidyclip.clip import empty_cleaning
+from tidyclip.engine.clean import chrome, comments, headline, repeats, teaser
+from tidyclip.engine.clean.page import Page
+from tidyclip.engine.clean.text import normalize
+from tidyclip.engine.extract import Block
+
+#: The rules in the order they run.
+RULES = (comments.find, chrome.find, headline.find, repeats.find, teaser.find)
+
+__all__ = ["Page", "clean"]
+
+
+def clean(blocks: list[Block], page: Page, restore: Iterable[int] = ()) -> tuple[list[Block], dict]:
+    """The blocks to keep, in order, and the cleaning report (counts, removed texts, restored positions)."""
+    restored = sorted({position for position in restore if 0 <= position < len(blocks)})
+    keys = [normalize(block.text) for block in blocks]
+    open_positions = [position for position in range(len(blocks)) if position not in set(restored)]
+    removed: dict[int, str] = {}
+    for rule in RULES:
+        found = rule(blocks, keys, page, open_positions)
+        removed.update(found)
+        open_positions = [position for position in open_positions if position not in found]
+
+    report = empty_cleaning()
+    for position in sorted(removed):
+        kind = removed[position]
+        report[kind] += 1
+        report["removed"].append({"kind": kind, "text": blocks[position].text, "position": position})
+    report["restored"] = restored
+    kept = [block for position, block in enumerate(blocks) if position not in removed]
+    return kept, report

@@ -1,0 +1,104 @@
+"""Page chrome that trafilatura lets through: separators, share and subscribe bars, "related posts",
+"Advertisement" labels, cookie banners and newsletter sign-ups.
+
+Only short blocks are judged (chrome is a line or two, an article paragraph that mentions cookies or
+a newsletter is not chrome), and a rule matches the whole block or its opening, never a word inside.
+"""
+
+import re
+
+from tidyclip.engine.clean.page import Page
+from tidyclip.engine.extract import Block
+
+#: A line of nothing but rule characters: "_____", "* * *", "-----", "=====".
+_SEPARATOR = re.compile(r"^[\s_\-=*~•·.#+<>|/\\]{3,}$")
+_LABEL = re.compile(
+    r"^(?:advertisement|advertising|advert|ads?|sponsored(?: content)?|promoted(?: content)?|paid content"
+    r"|anzeige|publicité|publicidad|pubblicità|reklama|werbung"
+    r"|(?:story|article) continues (?:below|after)(?: (?:this )?(?:ad|advertisement))?"
+    r"|continue reading(?: (?:below|the main story))?|scroll to continue(?: with content)?"
+    r"|skip (?:to (?:main )?content|advertisement|ad))\W*$",
+    re.IGNORECASE,
+)
+#: Share, subscribe and navigation lines. Phrases only: a one-word line of prose ("Home.") stays.
+_SHARE = re.compile(
+    r"^(?:share (?:this|on|to|via|article|story|post)\b.*|share this:?|email this|print this\b.*|blogthis!?"
+    r"|like this:|click to (?:share|print|email)\b.*|follow us\b.*|copy link|newer posts?|older posts?"
+    r"|previous (?:post|article)|next (?:post|article)|read more|read next\b.*|subscribe to:.*|powered by\b.*"
+    r"|(?:labels?|tags?|filed under|posted in|categories|topics?):.*|related (?:posts|articles|stories):?"
+    r"|you (?:may|might) also like:?|more (?:from|stories|on this story|like this)\b.*|recommended for you:?"
+    r"|popular posts|most (?:read|popular|viewed)\b.*|trending now:?|don.t miss:?|\d+\s+(?:shares?|likes?))\W*$",
+    re.IGNORECASE,
+)
+#: Items of a share bar list: every item one of these.
+_SHARE_ITEM = re.compile(
+    r"^(?:share|tweet|pin(?: it)?|e-?mail|print|facebook|twitter|linkedin|whatsapp|reddit|pinterest|telegram"
+    r"|x|threads|bluesky|mastodon|flipboard|pocket|messenger|sms|copy(?: link)?|more|comments?|\d+)\W*$",
+    re.IGNORECASE,
+)
+_COOKIE = re.compile(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|our partners) (?:and our partners )?(?:use|uses|store)s? cookies"
+    r"|\bcookies? (?:policy|settings|preferences|consent)\b|\baccept (?:all )?cookies\b"
+    r"|\bby (?:continuing to (?:use|browse)|using) (?:this|our) (?:web)?site\b",
+    re.IGNORECASE,
+)
+_NEWSLETTER = re.compile(
+    r"\b(?:sign up|subscribe|register|join)\b.{0,60}\b(?:newsletters?|inbox|e-?mail updates|mailing list|briefing|digest)\b"
+    r"|\b(?:newsletters?)\b.{0,40}\b(?:sign up|subscribe)\b|\benter your e-?mail(?: address)?\b"
+    r"|\bdelivered (?:straight |directly )?to your inbox\b|\bget (?:our|the) [\w\s]{0,30}newsletter\b",
+    re.IGNORECASE,
+)
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?: posts| articles| stories| content| coverage)?|you (?:may|might) also like|more (?:stories|from|on)\b.*"
+    r"|recommended(?: for you| stories)?|read (?:more|next|also)|popular posts|most (?:read|popular)\b.*|see also"
+    r"|further reading)\W*$",
+    re.IGNORECASE,
+)
+#: Longer than this, a block is prose even when it starts like chrome.
+_CHROME_MAX = 160
+_BANNER_MAX = 400
+
+
+def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    after_related_heading = False
+    for group in _groups(blocks, open_positions):
+        first = blocks[group[0]]
+        if first.kind == "item":
+            if (after_related_heading and _mostly_links(blocks, group)) or _is_share_bar(blocks, group):
+                found.update((position, "boilerplate") for position in group)
+            after_related_heading = False
+            continue
+        text = first.text.strip()
+        after_related_heading = first.kind in ("heading", "paragraph") and bool(_RELATED_HEADING.match(text))
+        if first.kind not in ("image", "code", "table") and _is_chrome(text):
+            found[group[0]] = "boilerplate"
+    return found
+
+
+def _groups(blocks: list[Block], positions: list[int]) -> list[list[int]]:
+    """Positions one by one, except consecutive items of one list together."""
+    groups: list[list[int]] = []
+    for position in positions:
+        group = blocks[position].group
+        if group is not None and groups and blocks[groups[-1][0]].group is group:
+            groups[-1].append(position)
+        else:
+            groups.append([position])
+    return groups
+
+
+def _is_chrome(text: str) -> bool:
+    if len(text) <= _CHROME_MAX and (_SEPARATOR.match(text) or _LABEL.match(text) or _SHARE.match(text)):
+        return True
+    return len(text) <= _BANNER_MAX and bool(_COOKIE.search(text) or _NEWSLETTER.search(text))
+
+
+def _is_share_bar(blocks: list[Block], group: list[int]) -> bool:
+    return all(_SHARE.match(blocks[position].text.strip()) or _SHARE_ITEM.match(blocks[position].text.strip())
+               for position in group)
+
+
+def _mostly_links(blocks: list[Block], group: list[int]) -> bool:
+    linked = sum(1 for position in group if blocks[position].element.find(".//ref") is not None)
+    return linked * 2 >= len(group)

@@ -1,0 +1,233 @@
+"""Reader comments and comment forms, of any comment system, inside or after the article.
+
+Two passes. On the page's HTML tree (`find_regions`): elements that say "comments" (a heading such
+as "5 Comments", "Leave a Reply", "Post a Comment", "No comments:"), forms with a text area, and
+threads (several "Reply" actions or "X said..." lines under one parent) each point at a region;
+the region grows upward while nothing but small chrome precedes it, so it stops at the article
+container. A region counts when two kinds of evidence agree (class or id names that mention
+comments, Disqus, "respond"... are one kind among others: generated class names neither make nor
+break it), or when it is small. On the blocks (`find`): blocks whose words lie in a region go, and,
+for threads the tree pass missed, a comments heading or a run of "name said... / 3 hours ago /
+Reply" lines takes the reader text with it.
+"""
+
+import re
+
+from lxml import etree
+
+from tidyclip.engine.clean.page import Page
+from tidyclip.engine.clean.text import contains_words, normalize
+from tidyclip.engine.extract import Block
+
+_NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
+_THREAD_WORDS = r"(?:comments?|responses?|replies|thoughts?|reactions?|kommentare?|commentaires?|comentarios?|commenti)"
+#: Words that are a comments heading on their own ("Comments", "Responses (3)"), unlike "Thoughts".
+_THREAD_TITLES = r"(?:comments?|responses|replies|kommentare?|commentaires?|comentarios?|commenti)"
+HEADING = re.compile(
+    rf"^(?:{_NUMBER}\s+{_THREAD_WORDS}\b.{{0,40}}"
+    r"|(?:leave|post|add|write|submit|join|start|show|view|load|read|see|hide|be the first to)\b.{0,20}"
+    r"\b(?:comments?|reply|replies|discussion|conversation|responses?)\b.{0,20}"
+    rf"|{_THREAD_TITLES}\s*(?:\(\d+\)|\d+)?\s*:?"
+    r"|(?:reader |user )?(?:comments|discussion)(?: \(\d+\))?|what do you think\??|have your say"
+    r"|comments are (?:closed|open)\b.*|you must be logged in to post a comment.*)$",
+    re.IGNORECASE,
+)
+#: Class, id and other attribute words used by comment systems: one kind of evidence, never enough alone.
+_ATTRIBUTE = re.compile(
+    r"comment|disqus|respond|repl(?:y|ies)|discuss|livefyre|coral|spot-?im|openweb|viafoura|remark42|"
+    r"giscus|utterances|hyvor|commento|isso|graphcomment|vuukle|insticator|talk-",
+    re.IGNORECASE,
+)
+_REPLY_ACTION = re.compile(r"^(?:reply|replies|reply to this|antworten|répondre|responder|rispondi|odpowiedz|回复|返信)$",
+                           re.IGNORECASE)
+_AUTHOR_LINE = re.compile(r"^.{1,60}?\s(?:said|says|wrote|writes)\s*(?::|\.\.\.|…)?$", re.IGNORECASE)
+_TIME_AGO = re.compile(
+    r"^(?:•\s*)?(?:\d+|an?|one)\s*(?:seconds?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?|years?|y)\s+ago$"
+    r"|^(?:just now|yesterday)$",
+    re.IGNORECASE,
+)
+#: Elements whose text is code or invisible, never a signal.
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "title", "option"})
+#: A region stops growing when this much text precedes it inside its parent: that text is the article.
+_PRECEDING_TEXT_LIMIT = 200
+#: A region this short may be taken on one kind of evidence (a lone "Post a Comment" box).
+_SMALL_REGION = 400
+_SHORT_TEXT = 80
+#: The article's opening paragraph: the first block at least this long.
+_OPENING_CHARS = 100
+#: A region holding more than this share of the extracted text is the article itself.
+_ARTICLE_SHARE = 0.5
+_MIN_THREAD_ACTIONS = 2
+#: Reader text blocks allowed between two comment meta lines of one thread.
+_MAX_GAP = 2
+
+
+def find_regions(tree: etree._Element) -> tuple[str, ...]:
+    """The normalized text of each comment region of the page."""
+    headings, actions, forms = [], [], []
+    for text in tree.xpath("//body//text()[normalize-space()]"):
+        owner = text.getparent()
+        if text.is_tail:
+            owner = owner.getparent()
+        if owner is None or owner.tag in _SKIP_TAGS or not isinstance(owner.tag, str):
+            continue
+        stripped = text.strip()
+        if len(stripped) > _SHORT_TEXT:
+            continue
+        if HEADING.match(stripped):
+            headings.append(owner)
+        elif _REPLY_ACTION.match(stripped) or _AUTHOR_LINE.match(stripped):
+            actions.append(owner)
+    for textarea in tree.iter("textarea"):
+        form = next((ancestor for ancestor in textarea.iterancestors("form")), textarea)
+        forms.append(form)
+    for frame in tree.iter("iframe"):
+        if _ATTRIBUTE.search(" ".join(frame.get(name, "") for name in ("id", "class", "name", "title", "src"))):
+            forms.append(frame)
+
+    starts = [(element, "heading") for element in headings] + [(element, "form") for element in forms]
+    thread = _thread_container(actions)
+    if thread is not None:
+        starts.append((thread, "thread"))
+
+    regions: dict[etree._Element, set[str]] = {}
+    for element, evidence in starts:
+        root = _grow(element)
+        regions.setdefault(root, set()).add(evidence)
+
+    texts = []
+    for root, evidence in regions.items():
+        if _has_comment_attributes(root):
+            evidence.add("attributes")
+        evidence.update(kind for kind, members in (("heading", headings), ("form", forms)) if _holds_any(root, members))
+        if thread is not None and (root is thread or _is_inside(thread, root)):
+            evidence.add("thread")
+        text = normalize(" ".join(root.itertext()))
+        if text and (len(evidence) >= 2 or len(text) <= _SMALL_REGION):
+            texts.append(text)
+    return tuple(texts)
+
+
+def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
+    regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
+    found = {position: "comments" for position in open_positions
+             if keys[position] and any(contains_words(region, keys[position]) for region in regions)}
+    remaining = [position for position in open_positions if position not in found]
+    found.update(_after_comment_heading(blocks, remaining))
+    remaining = [position for position in remaining if position not in found]
+    found.update(_comment_meta_runs(blocks, remaining))
+    return found
+
+
+def _grow(element: etree._Element) -> etree._Element:
+    """The highest ancestor of ELEMENT that nothing but a little chrome precedes inside its parent."""
+    node = element
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return node
+        if _text_before(parent, node) > _PRECEDING_TEXT_LIMIT:
+            return node
+        node = parent
+
+
+def _text_before(parent: etree._Element, child: etree._Element) -> int:
+    total = len((parent.text or "").strip())
+    for sibling in parent:
+        if sibling is child or total > _PRECEDING_TEXT_LIMIT:
+            break
+        if isinstance(sibling.tag, str) and sibling.tag not in _SKIP_TAGS:
+            total += len(sibling.text_content().strip())
+        total += len((sibling.tail or "").strip())
+    return total
+
+
+def _thread_container(actions: list[etree._Element]) -> etree._Element | None:
+    """The deepest element that holds every reply action / author line, when there are enough of them."""
+    if len(actions) < _MIN_THREAD_ACTIONS:
+        return None
+    common = list(actions[0].iterancestors())
+    for action in actions[1:]:
+        ancestors = set(action.iterancestors())
+        common = [ancestor for ancestor in common if ancestor in ancestors]
+    container = common[0] if common else None
+    return None if container is None or container.tag in ("body", "html") else container
+
+
+def _has_comment_attributes(root: etree._Element) -> bool:
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if _ATTRIBUTE.search(f'{element.get("id", "")} {element.get("class", "")}'):
+            return True
+    return False
+
+
+def _holds_any(root: etree._Element, members: list[etree._Element]) -> bool:
+    return any(member is root or _is_inside(member, root) for member in members)
+
+
+def _is_inside(element: etree._Element, root: etree._Element) -> bool:
+    return any(ancestor is root for ancestor in element.iterancestors())
+
+
+def _holds_article(region: str, keys: list[str], open_positions: list[int]) -> bool:
+    """A region that holds the article's opening paragraph, or most of its text, is the article
+    (a "Comments" link in the site menu climbs to the page wrapper), whatever it says."""
+    first = next((keys[position] for position in open_positions if len(keys[position]) >= _OPENING_CHARS), None)
+    if first is not None and contains_words(region, first):
+        return True
+    total = sum(len(keys[position]) for position in open_positions)
+    inside = sum(len(keys[position]) for position in open_positions if contains_words(region, keys[position]))
+    return total > 0 and inside > total * _ARTICLE_SHARE
+
+
+def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[int, str]:
+    """A comments heading in the second half of the clip and what follows it, up to the next heading."""
+    found: dict[int, str] = {}
+    inside = False
+    for index, position in enumerate(positions):
+        block = blocks[position]
+        if index >= len(positions) / 2 and len(block.text) <= _SHORT_TEXT and HEADING.match(block.text):
+            inside = True
+        elif block.kind == "heading":
+            inside = False
+        if inside:
+            found[position] = "comments"
+    return found
+
+
+def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, str]:
+    """Runs of "name said..." / "3 hours ago" / "Reply" lines with the reader text between them.
+
+    A run is meta lines at most `_MAX_GAP` blocks apart; it counts when it has a time or a reply
+    action (an article may say "He wrote:" twice, it does not stamp times on it).
+    """
+    found: dict[int, str] = {}
+    run: list[int] = []
+    for index, position in enumerate(positions):
+        if not _is_meta_line(blocks[position].text):
+            continue
+        if run and index - run[-1] > _MAX_GAP + 1:
+            found.update(_take_run(blocks, positions, run))
+            run = []
+        run.append(index)
+    found.update(_take_run(blocks, positions, run))
+    return found
+
+
+def _take_run(blocks: list[Block], positions: list[int], run: list[int]) -> dict[int, str]:
+    texts = [blocks[positions[index]].text.strip() for index in run]
+    stamped = any(_TIME_AGO.match(text) or _REPLY_ACTION.match(text) for text in texts)
+    if len(run) < _MIN_THREAD_ACTIONS or not stamped:
+        return {}
+    first, last = run[0], run[-1]
+    if _AUTHOR_LINE.match(texts[-1]) and last + 1 < len(positions):
+        last += 1  # the last comment's text follows its author line
+    return {position: "comments" for position in positions[first:last + 1]}
+
+
+def _is_meta_line(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= _SHORT_TEXT and bool(
+        _AUTHOR_LINE.match(text) or _TIME_AGO.match(text) or _REPLY_ACTION.match(text))

@@ -1,0 +1,10 @@
+"""What the cleaning rules may know about the page besides its blocks."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str = ""            # the headline, normalized
+    description: str = ""      # the standfirst / meta description, normalized
+    comment_regions: tuple[str, ...] = ()  # normalized text of each comment thread found in the HTML

@@ -1,0 +1,50 @@
+"""A paragraph that is already in the clip, exactly or nearly (quote marks, spacing, a wire tag such
+as "(Reuters)", a changed word): the first stays, later copies go.
+
+Compared on normalized words with rapidfuzz in one `process.cdist` call, so a long page costs one C
+loop, not a Python one over every pair. Short blocks (a refrain, a one-word line, most list items),
+table cells and code are never judged: repeating them is how such things are written.
+"""
+
+import re
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from tidyclip.engine.clean.page import Page
+from tidyclip.engine.extract import Block
+
+#: Only blocks whose normalized text is at least this long can be repeats.
+MIN_REPEAT_CHARS = 40
+#: rapidfuzz ratio at or above which two paragraphs are the same paragraph. The seed's two reports
+#: of one quote ("I invite them to do what others have...") are 66% alike: both stay.
+NEAR_SIMILARITY = 90
+_JUDGED_KINDS = frozenset({"paragraph", "quote", "heading", "item"})
+#: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, May 3 (Reuters) -": a dateline and wire tag at the start.
+_WIRE_TAG = re.compile(r"^(?:[a-z][a-z ,.'0-9]{0,40} )?(?:reuters|ap|afp|upi|dpa|ians|pti|ani|bloomberg|cnn|bbc|xinhua|efe|ansa|kyodo|yonhap|tass|aap|cp|nyt) ")
+
+
+def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
+    judged = [position for position in open_positions
+              if blocks[position].kind in _JUDGED_KINDS and len(keys[position]) >= MIN_REPEAT_CHARS]
+    found: dict[int, str] = {}
+    first_of: dict[str, int] = {}
+    unique: list[int] = []
+    for position in judged:
+        if keys[position] in first_of:
+            found[position] = "duplicates"
+        else:
+            first_of[keys[position]] = position
+            unique.append(position)
+    if len(unique) < 2:
+        return found
+
+    compared = [_WIRE_TAG.sub("", keys[position]) for position in unique]
+    scores = process.cdist(compared, compared, scorer=fuzz.ratio, score_cutoff=NEAR_SIMILARITY, dtype=np.uint8)
+    kept: list[int] = []
+    for index, position in enumerate(unique):
+        if kept and scores[index, kept].any():
+            found[position] = "near_duplicates"
+        else:
+            kept.append(index)
+    return found

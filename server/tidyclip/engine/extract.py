@@ -1,0 +1,213 @@
+"""HTML to blocks and metadata. The only module that calls trafilatura.
+
+The page is parsed once; the same lxml tree feeds trafilatura (which copies it) and the metadata
+fallbacks here and the comment finder in `clean`. trafilatura's XML body keeps the structure
+(`head`, `p`, `list`/`item`, `quote`, `code`, `table`/`row`/`cell`, `graphic`, `ref`, `hi`), and each
+top-level element of it becomes one Block, the unit the cleaner removes and `restore` positions count.
+A list is one Block per item (`kind` "item", `group` = the list), so a pasted-again item can go
+while the list stays; the renderers put consecutive items of one list back together.
+"""
+
+import re
+from copy import deepcopy
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import etree, html as lxml_html
+from trafilatura.utils import load_html
+
+from tidyclip.errors import BadInput
+
+#: trafilatura tags that are blocks of their own, and the kind each becomes.
+_BLOCK_KINDS = {"head": "heading", "p": "paragraph", "list": "list", "quote": "quote", "code": "code",
+                "table": "table", "graphic": "image"}
+#: HTML tags whose text is one block when trafilatura finds no article (a short selection).
+_HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
+_SPACES = re.compile(r"\s+")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Block:
+    """One top-level piece of the article: a paragraph, heading, list, quote, code, table or image."""
+
+    kind: str
+    element: etree._Element
+    text: str
+    level: int = 0  # heading level, 1 to 6
+    group: etree._Element | None = None  # for list items: the list they belong to
+
+
+@dataclass
+class Extracted:
+    blocks: list[Block]
+    meta: dict = field(default_factory=dict)
+
+
+def parse_html(text: str) -> lxml_html.HtmlElement:
+    """The page as an lxml tree; BadInput when it holds no HTML at all."""
+    try:
+        tree = load_html(text)
+    except (ValueError, etree.ParserError, TypeError):
+        tree = None
+    if tree is None:
+        raise BadInput("the input is not an HTML page")
+    return tree
+
+
+def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
+    """Blocks and metadata of the article in TREE. Blocks are empty when trafilatura found no article."""
+    document = _run_trafilatura(tree, url, with_metadata=True)
+    return Extracted(blocks=_blocks_of(document), meta=page_metadata(tree, url, document))
+
+
+def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
+    """Metadata alone, for a selection: the page says who wrote it and when, the selection what."""
+    return page_metadata(tree, url, trafilatura.extract_metadata(tree, default_url=url or None))
+
+
+def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
+    """Blocks of a selection: trafilatura's when it finds text in it, else each text block as is.
+
+    trafilatura refuses fragments shorter than a few hundred characters; a user who selected one
+    sentence still wants that sentence. Recall is favoured: the user chose this text.
+    """
+    return _blocks_of(_run_trafilatura(fragment, url, with_metadata=False, recall=True)) or plain_blocks(fragment)
+
+
+def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, with_metadata: bool, recall: bool = False):
+    return trafilatura.bare_extraction(
+        tree, url=url or None, with_metadata=with_metadata, include_comments=False, include_tables=True,
+        include_images=True, include_links=True, include_formatting=True, favor_recall=recall,
+    )
+
+
+def _blocks_of(document) -> list[Block]:
+    return blocks_from_body(document.body) if document is not None and document.body is not None else []
+
+
+def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
+    """A paragraph block per block-level HTML element that holds text (no nesting counted twice)."""
+    blocks = []
+    for element in tree.iter(*_HTML_BLOCK_TAGS):
+        if any(ancestor.tag in _HTML_BLOCK_TAGS for ancestor in element.iterancestors()):
+            continue
+        text = squash(element.text_content())
+        if text:
+            paragraph = etree.Element("p")
+            paragraph.text = text
+            blocks.append(Block("paragraph", paragraph, text))
+    if not blocks:
+        text = squash(tree.text_content())
+        if text:
+            paragraph = etree.Element("p")
+            paragraph.text = text
+            blocks.append(Block("paragraph", paragraph, text))
+    return blocks
+
+
+def blocks_from_body(body: etree._Element) -> list[Block]:
+    blocks = []
+    for element in body:
+        if element.tag == "list":
+            blocks.extend(Block("item", item, text, group=element) for item in element if item.tag == "item"
+                          if (text := block_text(item)))
+            continue
+        kind = _BLOCK_KINDS.get(element.tag, "paragraph")
+        if kind == "paragraph" and _only_images(element):
+            kind = "image"
+        text = block_text(element)
+        if not text and kind != "image":
+            continue
+        level = _heading_level(element) if kind == "heading" else 0
+        blocks.append(Block(kind, element, text, level))
+    return blocks
+
+
+def block_text(element: etree._Element) -> str:
+    """The visible text of a block; list items, rows and cells each on their own line."""
+    if element.tag == "list":
+        return "\n".join(squash("".join(item.itertext())) for item in element.iter("item"))
+    if element.tag == "item":
+        return _item_text(element)
+    if element.tag == "table":
+        return "\n".join(" | ".join(squash("".join(cell.itertext())) for cell in row.iter("cell"))
+                         for row in element.iter("row"))
+    if element.tag == "code":
+        return "".join(element.itertext()).strip("\n")
+    return squash("".join(element.itertext()))
+
+
+def _item_text(item: etree._Element) -> str:
+    """A list item's own words, then each nested list's items on their own lines."""
+    nested = [child for child in item if child.tag == "list"]
+    if not nested:
+        return squash("".join(item.itertext()))
+    own = deepcopy(item)
+    for child in [child for child in own if child.tag == "list"]:
+        own.remove(child)
+    return "\n".join(part for part in (squash("".join(own.itertext())), *map(block_text, nested)) if part)
+
+
+def squash(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _only_images(element: etree._Element) -> bool:
+    return element.find(".//graphic") is not None and not squash("".join(element.itertext()))
+
+
+def _heading_level(element: etree._Element) -> int:
+    rend = element.get("rend") or ""
+    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else 2
+
+
+def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
+    """title, author, site, published, lang, canonical_url, image, description: trafilatura first,
+    the page's own tags where trafilatura has nothing."""
+    def meta(*names: str) -> str | None:
+        for name in names:
+            for value in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    doc = document
+    canonical = next((href.strip() for href in tree.xpath('//link[@rel="canonical"]/@href') if href.strip()), None)
+    image = (doc.image if doc else None) or meta("og:image", "og:image:url", "twitter:image")
+    published = (doc.date if doc else None) or meta("article:published_time", "datePublished")
+    lang = (doc.language if doc else None) or _page_lang(tree) or meta("og:locale", "content-language")
+    title = (doc.title if doc else None) or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
+    return {
+        "title": title or None,
+        "author": (doc.author if doc else None) or meta("author", "article:author"),
+        "site": (doc.sitename if doc else None) or meta("og:site_name", "application-name"),
+        "published": published[:10] if published and _DATE.match(published) else None,
+        "lang": _lang_code(lang),
+        "canonical_url": _absolute(canonical, url) or _absolute(doc.url if doc else None, url) or url or None,
+        "image": _absolute(image, url),
+        "description": meta("description", "og:description", "twitter:description") or (doc.description if doc else None),
+    }
+
+
+def _page_lang(tree: lxml_html.HtmlElement) -> str | None:
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang is None:
+        root = tree.getroottree().getroot()
+        lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    return lang.strip() if lang and lang.strip() else None
+
+
+def _lang_code(lang: str | None) -> str | None:
+    """'en-US', 'en_GB', 'EN' -> 'en'."""
+    if not lang:
+        return None
+    code = re.split(r"[-_\s,;]", lang.strip(), maxsplit=1)[0].lower()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
+def _absolute(link: str | None, base: str) -> str | None:
+    if not link or link.strip().lower().startswith(("javascript:", "data:")):
+        return None
+    return urljoin(base, link.strip()) if base else link.strip()
