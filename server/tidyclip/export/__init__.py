@@ -1,0 +1,100 @@
+"""Export clips in the formats other tools read, and import tidyclip and Wallabag exports.
+
+    export_to_path(store, fmt, path, ...) -> int                    the number of clips written
+    stream_export(store, fmt, ...) -> (chunks, mimetype, filename)  for a streamed download
+    import_from_path(library, path) -> (created, updated)
+
+Every format module has `write(clips, options) -> Iterator[bytes]`, MIMETYPE, FILE_ENDING and, when it
+reads the clips more than once, PASSES. Clips
+stream from the store, so an export of any size runs in bounded memory (docs/BENCHMARKS.md, Export).
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tidyclip.errors import BadInput
+from tidyclip.export import bookmarks, csv_table, epub_book, html_book, json_document, json_lines, markdown_zip
+from tidyclip.export.importing import import_from_path
+from tidyclip.export.options import ExportOptions
+from tidyclip.library import Progress
+from tidyclip.export.selection import Selection
+
+FORMATS: dict[str, ModuleType] = {
+    "md": markdown_zip, "json": json_document, "jsonl": json_lines, "html": html_book,
+    "epub": epub_book, "csv": csv_table, "bookmarks": bookmarks,
+}
+#: Formats that can carry each clip's original page (`with_original`).
+FORMATS_WITH_ORIGINAL = ("json", "jsonl")
+
+__all__ = ["FORMATS", "export_to_path", "stream_export", "import_from_path"]
+
+
+def _format(fmt: str) -> ModuleType:
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}", code="bad_format")
+    return FORMATS[fmt]
+
+
+def _options(store: Any, fmt: str, with_original: bool) -> ExportOptions:
+    if with_original and fmt not in FORMATS_WITH_ORIGINAL:
+        raise BadInput(f"only {' and '.join(FORMATS_WITH_ORIGINAL)} exports can carry the original pages")
+    return ExportOptions(original_of=store.original_html if with_original else None)
+
+
+def default_filename(fmt: str, options: ExportOptions) -> str:
+    return f"tidyclip-{options.exported.strftime('%Y-%m-%d-%H%M')}{_format(fmt).FILE_ENDING}"
+
+
+def stream_export(store: Any, fmt: str, *, query: str | None = None, tag: str | None = None,
+                  ids: list[str] | None = None, one_per_story: bool = False,
+                  with_original: bool = False) -> tuple[Iterator[bytes], str, str]:
+    """The export as byte chunks made as they are read, its mimetype and a file name to offer.
+
+    Bad arguments raise here, before the first chunk, so a route can still answer with an error.
+    """
+    module = _format(fmt)
+    options = _options(store, fmt, with_original)
+    selection = Selection(store, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
+    return module.write(selection, options), module.MIMETYPE, default_filename(fmt, options)
+
+
+def _writable_target(path: Path) -> Path:
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder: give the file to write, e.g. {path / 'clips'}")
+    if not path.parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def export_to_path(store: Any, fmt: str, path: str | os.PathLike, *, query: str | None = None,
+                   tag: str | None = None, ids: list[str] | None = None, one_per_story: bool = False,
+                   progress: bool = True, with_original: bool = False) -> int:
+    """Write the export to `path` (whole or not at all: a temporary file renamed at the end).
+
+    Returns the number of clips written.
+    """
+    module = _format(fmt)
+    options = _options(store, fmt, with_original)
+    target = _writable_target(Path(path))
+    selection = Selection(store, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
+    passes = getattr(module, "PASSES", 1)
+    selection.progress = Progress(selection.expected_total() * passes, f"exporting {fmt}", enabled=progress)
+    temp = None
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            for chunk in module.write(selection, options):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        raise BadInput(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        if temp:
+            Path(temp).unlink(missing_ok=True)
+    return selection.count

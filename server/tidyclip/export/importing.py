@@ -1,0 +1,201 @@
+"""Import: tidyclip JSON and JSON Lines exports, and Wallabag's JSON export; the kind told from the content.
+
+A tidyclip record is saved as it is (id, created, tags, note, cleaning report): a round trip gives back
+the same clips. A Wallabag entry (title, url, content, tags, created_at: wallabag/wallabag's
+"Export as JSON", an array of entries) goes through the clip engine like any new page, then gets
+Wallabag's tags and date. Either way the store upserts by normalized URL, so importing a clip that
+exists updates it, never duplicates it.
+
+The whole file is read once to check it before anything is saved: a file cut short or not an export
+changes nothing. Records stream, so a large file is never held in memory.
+"""
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+from typing import Any, TextIO
+
+from tidyclip.errors import BadInput, TidyclipError
+from tidyclip.export.json_stream import iter_array
+from tidyclip.library import Progress
+from tidyclip.export.records import DOCUMENT_FORMAT, from_record
+
+TIDYCLIP, WALLABAG = "tidyclip", "wallabag"
+#: Keys only a Wallabag entry has: one of them in the first item of an array means a Wallabag export.
+_WALLABAG_KEYS = ("content", "is_archived", "is_starred", "domain_name", "reading_time")
+
+
+class ImportSource:
+    """A file to import: its layout and kind, read from its first line; `records()` streams it."""
+
+    def __init__(self, path: Path):
+        self.path, self.name = path, path.name
+        first_line = self._first_line()
+        if first_line.startswith("["):
+            self.layout = "array"
+        elif not first_line.startswith("{"):
+            raise BadInput(f"{self.name} is not a tidyclip (JSON, JSON Lines) or Wallabag (JSON) export")
+        elif _is_json_object(first_line):
+            self.layout = "whole" if _is_document(json.loads(first_line)) else "lines"
+        elif first_line.rstrip().endswith('"clips": ['):
+            self.layout = "document"  # our own layout: header line, one clip a line
+        else:
+            self.layout = "whole"
+        self.kind = self._kind()
+
+    def _open(self) -> TextIO:
+        try:
+            return open(self.path, encoding="utf-8-sig")
+        except IsADirectoryError:
+            raise BadInput(f"{self.path} is a folder, not an export file") from None
+        except OSError as exc:
+            raise BadInput(f"cannot read {self.path}: {exc.strerror or exc}") from None
+
+    def _first_line(self) -> str:
+        try:
+            with self._open() as stream:
+                for line in stream:
+                    if line.strip():
+                        return line.lstrip()
+        except UnicodeDecodeError:
+            raise BadInput(f"{self.name} is not UTF-8 text: not a tidyclip or Wallabag export") from None
+        raise BadInput(f"{self.name} is empty")
+
+    def _kind(self) -> str:
+        if self.layout != "array":
+            return TIDYCLIP
+        for _, item in self._items():
+            return WALLABAG if isinstance(item, dict) and any(key in item for key in _WALLABAG_KEYS) else TIDYCLIP
+        return TIDYCLIP
+
+    def _items(self) -> Iterator[tuple[str, Any]]:
+        with self._open() as stream:
+            try:
+                yield from self._items_of(stream)
+            except UnicodeDecodeError:
+                raise BadInput(f"{self.name} is not UTF-8 text") from None
+
+    def _items_of(self, stream: TextIO) -> Iterator[tuple[str, Any]]:
+        if self.layout == "lines":
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield f"{self.name} line {number}", _loads(line, f"{self.name} line {number}")
+        elif self.layout == "array":
+            for number, item in enumerate(iter_array(stream, self.name), start=1):
+                yield f"{self.name} item {number}", item
+        elif self.layout == "document":
+            stream.readline()
+            for number, item in enumerate(iter_array(stream, self.name, opened=True, closing="}"), start=1):
+                yield f"{self.name} clip {number}", item
+        else:
+            document = _loads(stream.read(), self.name)
+            if not _is_document(document):
+                raise BadInput(f"{self.name} is JSON but not a tidyclip or Wallabag export")
+            for number, item in enumerate(document["clips"], start=1):
+                yield f"{self.name} clip {number}", item
+
+    def records(self) -> Iterator[tuple[str, Any]]:
+        """(where, record) for each record, where naming it in messages ("export.jsonl line 7")."""
+        check = check_tidyclip if self.kind == TIDYCLIP else check_wallabag
+        for where, item in self._items():
+            check(item, where)
+            yield where, item
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _is_document(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("format") == DOCUMENT_FORMAT and isinstance(value.get("clips"), list)
+
+
+def check_tidyclip(record: Any, where: str) -> None:
+    from_record(record, where)
+
+
+def check_wallabag(entry: Any, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise BadInput(f"{where}: expected a Wallabag entry object, found {type(entry).__name__}")
+    if not isinstance(entry.get("url"), str) or not entry["url"].startswith(("http://", "https://")):
+        raise BadInput(f"{where}: the entry has no http(s) 'url'")
+    for key in ("title", "content"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise BadInput(f"{where}: {key!r} must be a string")
+    if not isinstance(entry.get("tags") or [], list):
+        raise BadInput(f"{where}: 'tags' must be a list")
+
+
+def wallabag_tags(entry: dict) -> list[str]:
+    """Tag names: Wallabag exports them as strings; its API and some versions as {"label": ...}."""
+    names = (tag.get("label") if isinstance(tag, dict) else tag for tag in entry.get("tags") or [])
+    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+
+
+def wallabag_date(value: Any) -> str | None:
+    """Wallabag's "2016-09-08T11:55:58+0200" as ISO 8601 UTC, like the store's dates; None if unreadable."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def wallabag_page(entry: dict) -> str:
+    """The entry as a page the engine can read: Wallabag keeps only the article's HTML."""
+    title = escape(entry.get("title") or "")
+    return (f'<!DOCTYPE html><html lang="{escape(entry.get("language") or "")}"><head><meta charset="utf-8">'
+            f"<title>{title}</title></head><body><article><h1>{title}</h1>\n"
+            f"{entry.get('content') or ''}\n</article></body></html>")
+
+
+def save_wallabag(library: Any, entry: dict) -> str:
+    clip, status = library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None)
+    tags = list(dict.fromkeys([*(clip.get("tags") or []), *wallabag_tags(entry)]))
+    created = wallabag_date(entry.get("created_at")) if status == "created" else None
+    if tags != (clip.get("tags") or []) or created:
+        library.store.save_record({**clip, "tags": tags, **({"created": created} if created else {})})
+    return status
+
+
+def save_tidyclip(library: Any, record: dict, where: str) -> str:
+    clip, original_html = from_record(record, where)
+    return library.store.save_record(clip, original_html=original_html)[1]
+
+
+def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -> tuple[int, int]:
+    """Import every clip in `path`; returns (created, updated).
+
+    Wallabag entries the engine cannot make a clip of (no article text) are skipped with a line on stderr.
+    """
+    source = ImportSource(Path(path))
+    total = sum(1 for _ in source.records())  # the checking pass: nothing is saved unless all is well
+    bar = Progress(total, f"importing {source.kind}", enabled=progress)
+    counts: Counter[str] = Counter()
+    for where, record in source.records():
+        bar.step()
+        if source.kind == TIDYCLIP:
+            counts[save_tidyclip(library, record, where)] += 1
+            continue
+        try:
+            counts[save_wallabag(library, record)] += 1
+        except TidyclipError as exc:
+            print(f"tidyclip: skipped {where} ({record['url']}): {exc.message}", file=sys.stderr)
+    return counts["created"], counts["updated"]

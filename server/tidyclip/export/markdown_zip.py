@@ -1,0 +1,63 @@
+"""Markdown: a zip of one .md file a clip, with YAML front matter, ready to drop into an Obsidian vault
+or a Logseq graph.
+
+Front matter keys: title, url, author, site, published, clipped, tags. It is written by yaml.safe_dump,
+so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian accepts
+(no spaces or punctuation: "machine learning" becomes "machine-learning").
+"""
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+
+import yaml
+
+from tidyclip.clip import Clip
+from tidyclip.export.filenames import UniqueNames
+from tidyclip.export.options import ExportOptions
+from tidyclip.export.sink import DrainableBuffer
+
+MIMETYPE = "application/zip"
+FILE_ENDING = "-markdown.zip"
+#: Every note sits in this folder inside the zip, so unzipping never scatters files.
+FOLDER = "tidyclip"
+_NOT_IN_TAG = re.compile(r"[^\w/-]+")
+
+
+def obsidian_tag(tag: str) -> str:
+    return _NOT_IN_TAG.sub("-", tag.strip().lstrip("#")).strip("-")
+
+
+def front_matter(clip: Clip) -> str:
+    fields = {
+        "title": clip.get("title") or clip["url"],
+        "url": clip["url"],
+        "author": clip.get("author"),
+        "site": clip.get("site"),
+        "published": clip.get("published"),
+        "clipped": clip.get("created"),
+        "tags": [tag for tag in map(obsidian_tag, clip.get("tags") or []) if tag],
+    }
+    dumped = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=2**31 - 1)
+    return f"---\n{dumped}---\n"
+
+
+def note_text(clip: Clip) -> str:
+    parts = [front_matter(clip)]
+    if clip.get("note"):
+        parts.append("".join(f"> {line}\n" for line in clip["note"].splitlines()) + "\n")
+    parts.append((clip.get("markdown") or "").strip() + "\n")
+    return "\n".join(parts)
+
+
+def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
+    sink = DrainableBuffer()
+    names = UniqueNames()
+    stamp = options.exported.timetuple()[:6]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for clip in clips:
+            entry = zipfile.ZipInfo(f"{FOLDER}/{names.name(clip.get('title'), '.md')}", date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, note_text(clip))
+            yield sink.drain()
+    yield sink.drain()
