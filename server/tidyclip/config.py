@@ -27,6 +27,14 @@ SERVER_THREADS = 8
 REVIEW_PAGE_SIZE = 30
 #: How long a deletion from the review pages can be undone (kept in the server's memory).
 UNDO_KEEP_SECONDS = 15 * 60
+#: Same story, other outlet: two clips tell the same story when at least this share of the longer
+#: text's word shingles is found in the other. 0.5 pairs a wire copy with a paragraph or two cut or
+#: added; separately written reports of one event share a few quotes, far below it.
+STORY_MIN_SHARED = 0.5
+#: Words per shingle: long enough that common phrases ("said on Tuesday that the") rarely match.
+STORY_SHINGLE_WORDS = 5
+#: Clips with fewer shingles than this (about 25 words) are too short to call the same story.
+STORY_MIN_SHINGLES = 20
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
