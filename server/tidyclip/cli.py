@@ -56,8 +56,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from tidyclip.library import Library
 
+    if args.path == "-" and not args.url:
+        raise BadInput("--url is required when the page comes from standard input")
+    html = read_input(args.path)  # before opening the store: a bad path leaves nothing behind
     with Library.open(resolve_data_dir(args.data_dir)) as library:
-        clip, status = library.clip_page(url=args.url or Path(args.path).resolve().as_uri(), html=read_input(args.path))
+        clip, status = library.clip_page(url=args.url or Path(args.path).resolve().as_uri(), html=html)
     print(f"{status}: {clip['id']} {clip['title']}")
     return 0
 
