@@ -88,7 +88,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with Library.open(resolve_data_dir(args.data_dir)) as library:
         count = export_to_path(
             library.store, args.format, Path(args.out), query=args.query, tag=args.tag,
-            one_per_story=args.one_per_story, progress=not args.quiet,
+            one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,
         )
     print(f"exported {count} clips to {args.out}", file=sys.stderr)
     return 0
@@ -137,11 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     reclean.set_defaults(handler=cmd_reclean)
 
     export = with_data_dir(commands.add_parser("export", help="write clips out in a format other tools read"))
-    export.add_argument("--format", required=True, choices=["md", "json", "jsonl", "html", "epub", "csv", "bookmarks"])
+    # No argparse `choices`: a wrong format gets the same one-line error as every other mistake.
+    export.add_argument("--format", required=True, help="md (zip of Markdown notes), json, jsonl, html, epub, csv or bookmarks")
     export.add_argument("--out", required=True, help="the file to write")
     export.add_argument("--query", help="only clips matching this full-text search")
     export.add_argument("--tag", help="only clips with this tag")
     export.add_argument("--one-per-story", action="store_true", help="leave out other outlets' copies of the same story")
+    export.add_argument("--with-original", action="store_true", help="json/jsonl: carry each clip's original page (lets a later import reclean)")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)
 

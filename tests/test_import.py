@@ -1,0 +1,198 @@
+"""Import: tidyclip exports come back whole, Wallabag exports move in, bad files change nothing.
+The CLI is driven through the real `tidyclip` command."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tidyclip.engine import make_clip
+from tidyclip.errors import BadInput
+from tidyclip.export import export_to_path, import_from_path
+from tidyclip.library import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PAGE = ROOT / "tests" / "fixtures" / "seed-blogger" / "page.html"
+TIDYCLIP = Path(sys.executable).parent / "tidyclip"
+
+
+@pytest.fixture(scope="module")
+def seed_page() -> str:
+    return SEED_PAGE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory, seed_page):
+    """A store of clips with tags, notes, story links and original pages: what a user has after a while."""
+    data_dir = tmp_path_factory.mktemp("source") / "data"
+    seed_clip = make_clip(seed_page, "https://dispatch.example/story")
+    with Library.open(data_dir) as library:
+        saved = []
+        for number in range(12):
+            clip = {**seed_clip, "url": f"https://news{number}.example/a/{number}", "title": f"Story {number} ✓ “quoted”"}
+            saved.append(library.store.save(clip, original_html=seed_page)[0])
+        library.store.update(saved[0]["id"], tags=["wire", "uk"], note="read again\non Monday")
+        library.store.update(saved[1]["id"], similar=[{"id": saved[2]["id"], "title": "x", "site": "y", "score": 0.8}])
+    return data_dir
+
+
+def clips_of(library) -> dict[str, dict]:
+    return {clip["id"]: clip for clip in library.store.iter_clips()}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_round_trip_gives_identical_clips(source, tmp_path, fmt, seed_page):
+    out = tmp_path / f"clips.{fmt}"
+    with Library.open(source) as library:
+        export_to_path(library.store, fmt, out, progress=False, with_original=True)
+        before = clips_of(library)
+    with Library.open(tmp_path / "empty") as library:
+        assert import_from_path(library, out, progress=False) == (len(before), 0)
+        after = clips_of(library)
+        originals = {clip_id: library.store.original_html(clip_id) for clip_id in after}
+    assert after.keys() == before.keys()
+    for clip_id, clip in before.items():
+        assert after[clip_id] == clip, f"clip {clip_id} changed in the round trip"
+    assert set(originals.values()) == {seed_page}
+
+
+def test_importing_again_updates_never_duplicates(source, tmp_path):
+    out = tmp_path / "clips.json"
+    with Library.open(source) as library:
+        export_to_path(library.store, "json", out, progress=False)
+        count = library.store.count()
+    with Library.open(tmp_path / "target") as library:
+        import_from_path(library, out, progress=False)
+        clip = next(library.store.iter_clips())
+        library.store.update(clip["id"], note="changed after import")
+        assert import_from_path(library, out, progress=False) == (0, count)
+        assert library.store.count() == count
+        assert library.store.get(clip["id"])["note"] == next(
+            record for record in json.loads(out.read_text())["clips"] if record["id"] == clip["id"])["note"]
+
+
+def test_a_pretty_printed_tidyclip_document_imports_too(source, tmp_path):
+    out = tmp_path / "clips.json"
+    with Library.open(source) as library:
+        export_to_path(library.store, "json", out, progress=False)
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(json.loads(out.read_text()), indent=2, ensure_ascii=False))
+    with Library.open(tmp_path / "target") as library:
+        assert import_from_path(library, pretty, progress=False) == (12, 0)
+
+
+# -- Wallabag -------------------------------------------------------------------------------------
+def wallabag_entry(number: int, paragraphs: list[str], **extra) -> dict:
+    """An entry as Wallabag's "Export as JSON" writes it (wallabag/wallabag tests/fixtures/Import)."""
+    return {
+        "id": str(number), "title": f"Wallabag article {number}", "url": f"https://blog{number}.example/post",
+        "is_archived": False, "is_starred": number % 2 == 0,
+        "created_at": "2016-09-08T11:55:58+0200", "updated_at": "2016-09-08T11:57:16+0200",
+        "mimetype": "text/html", "language": "en", "reading_time": 3, "domain_name": f"blog{number}.example",
+        "preview_picture": None, "content": "".join(f"<p>{text}</p>" for text in paragraphs),
+        "tags": ["reading", f"topic{number}"], "annotations": [], **extra,
+    }
+
+
+@pytest.fixture
+def wallabag_export(tmp_path) -> Path:
+    article = [
+        "The harbour town voted on Tuesday to rebuild its old sea wall after the winter storms broke it in three places.",
+        "Engineers told the council that the new wall would be two metres higher and would last for a century or more.",
+        "Fishermen welcomed the decision, though some asked why the work could not begin before the spring tides.",
+        "The council said the first stones would be laid in June, once the money from the regional fund arrives.",
+    ]
+    entries = [wallabag_entry(1, article), wallabag_entry(2, list(reversed(article)), tags=[{"label": "labelled"}]),
+               wallabag_entry(3, [])]
+    path = tmp_path / "wallabag-export.json"
+    path.write_text(json.dumps(entries, indent=4, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export):
+    with Library.open(tmp_path / "data") as library:
+        created, updated = import_from_path(library, wallabag_export, progress=False)
+        clips = {clip["url"]: clip for clip in library.store.iter_clips()}
+    assert (created, updated) == (3, 0)
+    first = clips["https://blog1.example/post"]
+    assert first["title"] == "Wallabag article 1"
+    assert first["tags"] == ["reading", "topic1"] and first["created"] == "2016-09-08T09:55:58.000Z"
+    assert "sea wall" in first["text"] and "spring tides" in first["text"]
+    assert clips["https://blog2.example/post"]["tags"] == ["labelled"]
+    empty = clips["https://blog3.example/post"]  # Wallabag could not fetch it: kept as a link, not lost
+    assert empty["title"] == "Wallabag article 3" and empty["tags"] == ["reading", "topic3"]
+    with Library.open(tmp_path / "data") as library:
+        assert import_from_path(library, wallabag_export, progress=False) == (0, 3)
+        assert library.store.count() == 3
+
+
+# -- bad files ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, message", [
+    ("", "is empty"),
+    ("hello, not json", "not a tidyclip"),
+    ('{"format": "tidyclip", "version": 1, "exported": "x", "clips": [\n{"id": "a", "url": "https://x.example/"},\n',
+     "cut short"),
+    ('[{"title": "no url", "content": "<p>x</p>"}]', "has no http"),
+    ('{"id": "1"}\n{"url": "https://x.example/"}\n', "line 1: the clip has no 'url'"),
+    ('{"some": "other json"', "not valid JSON"),
+    ('{\n  "some": "other json"\n}\n', "is JSON but not a tidyclip or Wallabag export"),
+    ('{"other": "document", "clips": []}\n', "line 1: the clip has no 'id'"),
+])
+def test_bad_files_are_refused_and_change_nothing(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with Library.open(tmp_path / "data") as library:
+        with pytest.raises(BadInput, match=message):
+            import_from_path(library, path, progress=False)
+        assert library.store.count() == 0
+
+
+def test_a_file_cut_short_after_good_clips_saves_none_of_them(source, tmp_path):
+    out = tmp_path / "clips.json"
+    with Library.open(source) as library:
+        export_to_path(library.store, "json", out, progress=False)
+    data = out.read_bytes()
+    out.write_bytes(data[: len(data) * 2 // 3])
+    with Library.open(tmp_path / "data") as library:
+        with pytest.raises(BadInput, match="cut short"):
+            import_from_path(library, out, progress=False)
+        assert library.store.count() == 0
+
+
+# -- the real command -----------------------------------------------------------------------------
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(TIDYCLIP), *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_cli_export_and_import(source, tmp_path):
+    out = tmp_path / "notes.zip"
+    result = run("export", "--format", "md", "--out", str(out), "--data-dir", str(source))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith(f"exported 12 clips to {out}")
+    assert "exporting md [" in result.stderr  # the progress bar
+    assert out.stat().st_size > 0
+
+    backup = tmp_path / "backup.jsonl"
+    result = run("export", "--format", "jsonl", "--out", str(backup), "--tag", "wire", "--quiet", "--data-dir", str(source))
+    assert result.returncode == 0 and result.stderr.strip() == f"exported 1 clips to {backup}"
+
+    result = run("import", str(backup), "--quiet", "--data-dir", str(tmp_path / "new"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "imported 1 new clips, updated 0"
+    with Library.open(tmp_path / "new") as library:
+        assert [clip["note"] for clip in library.store.iter_clips()] == ["read again\non Monday"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--format", "pdf", "--out", "x.pdf"], "tidyclip: unknown export format 'pdf': choose one of md, json"),
+    (["export", "--format", "json", "--out", "/nonexistent-folder/x.json"], "tidyclip: cannot write /nonexistent-folder/x.json"),
+    (["import", "/nonexistent-folder/clips.json"], "tidyclip: cannot read /nonexistent-folder/clips.json"),
+    (["import", "."], "tidyclip: . is a folder"),
+])
+def test_cli_errors_are_one_line(tmp_path, args, message):
+    result = run(*args, "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.stderr
