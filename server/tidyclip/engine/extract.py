@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree, html as lxml_html
+from trafilatura import metadata as trafilatura_metadata
+from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from tidyclip.errors import BadInput
@@ -26,6 +29,11 @@ _BLOCK_KINDS = {"head": "heading", "p": "paragraph", "list": "list", "quote": "q
 _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_BYLINE_XPATH = (
+    '//*[@itemprop="author"]//*[@itemprop="name"]/@content | //*[@itemprop="author"]//*[@itemprop="name"]'
+    ' | //*[@itemprop="author"][not(.//*[@itemprop="name"])] | //a[@rel="author"] | //*[@rel="author"]/@content'
+)
+_MAX_AUTHOR_CHARS = 80
 
 
 @dataclass
@@ -58,13 +66,41 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
 
 def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
     """Blocks and metadata of the article in TREE. Blocks are empty when trafilatura found no article."""
-    document = _run_trafilatura(tree, url, with_metadata=True)
-    return Extracted(blocks=_blocks_of(document), meta=page_metadata(tree, url, document))
+    document = _run_trafilatura(tree, url)
+    return Extracted(blocks=_blocks_of(document), meta=extract_metadata(tree, url))
 
 
 def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
-    """Metadata alone, for a selection: the page says who wrote it and when, the selection what."""
-    return page_metadata(tree, url, trafilatura.extract_metadata(tree, default_url=url or None))
+    """title, author, site, published, lang, canonical_url, image, description of the page.
+
+    trafilatura's own metadata pieces (meta tags, JSON-LD, title, URL, htmldate without its
+    extensive search), minus its author hunt over every class name and its categories and tags:
+    those cost more than the whole article extraction and a clip does not use them.
+    """
+    document = trafilatura_metadata.examine_meta(tree)
+    try:
+        document = trafilatura_metadata.extract_meta_json(tree, document)
+    except Exception:  # trafilatura's JSON-LD reader is known to trip on odd JSON; the meta tags stand
+        pass
+    document.title = document.title or trafilatura_metadata.extract_title(tree)
+    if not document.author or " " not in document.author.strip():
+        document.author = _byline(tree) or document.author
+    document.url = document.url or trafilatura_metadata.extract_url(tree, url or None)
+    document.sitename = document.sitename or trafilatura_metadata.extract_sitename(tree)
+    date_params = {**set_date_params(False), "url": document.url or url or None}
+    document.date = find_date(tree, **date_params)
+    document.clean_and_trim()
+    return page_metadata(tree, url, document)
+
+
+def _byline(tree: lxml_html.HtmlElement) -> str | None:
+    """The author's name from schema.org or rel=author markup, the common cases, in one pass."""
+    for found in tree.xpath(_BYLINE_XPATH):
+        name = squash(found if isinstance(found, str) else found.text_content())
+        name = re.sub(r"^(?:by|posted by|written by|von|par|por)\s+", "", name, flags=re.IGNORECASE)
+        if 2 < len(name) <= _MAX_AUTHOR_CHARS:
+            return name
+    return None
 
 
 def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
@@ -73,12 +109,12 @@ def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
     trafilatura refuses fragments shorter than a few hundred characters; a user who selected one
     sentence still wants that sentence. Recall is favoured: the user chose this text.
     """
-    return _blocks_of(_run_trafilatura(fragment, url, with_metadata=False, recall=True)) or plain_blocks(fragment)
+    return _blocks_of(_run_trafilatura(fragment, url, recall=True)) or plain_blocks(fragment)
 
 
-def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, with_metadata: bool, recall: bool = False):
+def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, recall: bool = False):
     return trafilatura.bare_extraction(
-        tree, url=url or None, with_metadata=with_metadata, include_comments=False, include_tables=True,
+        tree, url=url or None, include_comments=False, include_tables=True,
         include_images=True, include_links=True, include_formatting=True, favor_recall=recall,
     )
 
