@@ -1,5 +1,317 @@
-"""The review pages. PLACEHOLDER blueprint until the review pages land."""
+"""The review pages: list and search, reader view, pairing, export; and the few same-origin JSON
+routes (`/ui/...`) those pages use to edit, delete, undo, tag and restore.
 
-from flask import Blueprint
+The pages are server-rendered; the scripts in static/ only enhance them. Every state-changing request
+carries the per-server CSRF token from the page's meta tag (checked here), and every response is sent
+with a Content-Security-Policy that forbids inline script: a hostile page that was clipped cannot run
+anything here. The `/ui/` routes call the same library and store functions the API does.
+"""
 
-bp = Blueprint("review", __name__)
+import hmac
+import secrets
+import threading
+import time
+from datetime import date
+from html import escape, unescape
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from markupsafe import Markup
+
+from tidyclip import stories
+from tidyclip.config import REVIEW_PAGE_SIZE, UNDO_KEEP_SECONDS
+from tidyclip.errors import BadInput, NotFound, TidyclipError
+from tidyclip.export import FORMATS as EXPORT_FORMATS
+from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
+from tidyclip.store import clean_tags, read_or_create_token
+from tidyclip.web import guard
+from tidyclip.web.api import json_body
+
+bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+
+CSRF_HEADER = "X-CSRF-Token"
+SECURITY_HEADERS = {
+    # Clip images are fetched from their own sites when shown (img-src https: http:); nothing else leaves.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' https: http: data:; script-src 'self'; style-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+#: The store's sort orders; "relevance" only means something with a search.
+SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently edited", "title": "Title A–Z"}
+EDITABLE = ("title", "tags", "note")
+FILTERS = ("q", "site", "tag", "from", "to")
+#: Where the unpacked extension lives in a source checkout, for the pairing steps.
+EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
+REMOVED_KINDS = {
+    "duplicates": "Repeated paragraph",
+    "near_duplicates": "Near repeat",
+    "headline_repeats": "Headline repeated",
+    "comments": "Comments",
+    "boilerplate": "Page chrome",
+}
+
+
+# ---- the pieces the app gives us -------------------------------------------------------------
+
+
+def library() -> Any:
+    return current_app.extensions["tidyclip.library"]
+
+
+def csrf_token() -> str:
+    return current_app.extensions["tidyclip.csrf"]
+
+
+@bp.record_once
+def make_csrf_secret(state: Any) -> None:
+    # One random token per server process: pages opened before a restart must be reloaded.
+    state.app.extensions.setdefault("tidyclip.csrf", secrets.token_urlsafe(32))
+
+
+@bp.before_request
+def refuse_cross_site_changes() -> None:
+    """A change needs this server's CSRF token, a JSON body, and no Origin other than this server."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
+        raise guard.Refused("missing or stale CSRF token: reload the page and try again", code="csrf")
+    if request.headers.get("Origin") and not guard.same_origin_request():
+        raise guard.Refused("changes are accepted only from this server's own pages", code="bad_origin")
+    guard.check_body()
+
+
+@bp.after_request
+def add_security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@bp.app_context_processor
+def page_globals() -> dict:
+    return {"csrf_token": csrf_token}
+
+
+@bp.errorhandler(TidyclipError)
+def show_error(exc: TidyclipError) -> Any:
+    if request.path.startswith("/ui/"):
+        return error_json(exc.code, exc.message, exc.status)
+    return render_template("review/error.html", error=exc), exc.status
+
+
+def error_json(code: str, message: str, status: int) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def format_label(fmt: str) -> tuple[str, str]:
+    """A format's name and what it is, from the first paragraph of its module's docstring ("Name: what")."""
+    first_paragraph = " ".join((EXPORT_FORMATS[fmt].__doc__ or fmt).split("\n\n")[0].split())
+    name, _, what = first_paragraph.partition(": ")
+    return name, what
+
+
+# ---- pages -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def clip_list() -> str:
+    filters = filters_of(request.args)
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else ("relevance" if filters["q"] else "newest")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    one_per_story = request.args.get("one_per_story") == "1"
+    problem = filter_problem(filters)
+    clips, total = ([], 0) if problem else search(filters, sort, REVIEW_PAGE_SIZE, (page - 1) * REVIEW_PAGE_SIZE)
+    if one_per_story:
+        clips = stories.fold(clips)
+    view_args = {name: value for name, value in filters.items() if value} | {"sort": sort}
+    if one_per_story:
+        view_args["one_per_story"] = "1"
+    return render_template(
+        "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORTS,
+        one_per_story=one_per_story, problem=problem, view_args=view_args,
+        next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
+        prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
+    )
+
+
+@bp.get("/clips/<clip_id>")
+def reader(clip_id: str) -> str:
+    clip = library().store.get(clip_id)
+    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS)
+
+
+@bp.get("/connect")
+def connect() -> str:
+    return render_template(
+        "review/connect.html", token=read_or_create_token(library().store.data_dir),
+        server_url=request.host_url.rstrip("/"), extension_dir=EXTENSION_DIR if EXTENSION_DIR.is_dir() else None,
+    )
+
+
+@bp.get("/export")
+def export() -> Any:
+    """Without a format: the page to choose one. With one: the download, streamed as it is written."""
+    ids = [clip_id for clip_id in request.args.get("ids", "").split(",") if clip_id]
+    filters = filters_of(request.args)
+    one_per_story = request.args.get("one_per_story") == "1"
+    with_original = request.args.get("with_original") == "1"
+    fmt = request.args.get("format")
+    if not fmt:
+        return render_template(
+            "review/export.html", formats={name: format_label(name) for name in EXPORT_FORMATS},
+            with_original_formats=FORMATS_WITH_ORIGINAL, ids=ids, filters=filters, one_per_story=one_per_story,
+        )
+    if not ids and any(filters.values()):
+        ids = matching_ids(filters)
+        if not ids:
+            raise NotFound("no clip matches this search: nothing to export")
+    chunks, mimetype, filename = stream_export(
+        library().store, fmt, ids=ids or None, one_per_story=one_per_story,
+        with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
+    )
+    return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def filters_of(args: Any) -> dict[str, str]:
+    return {name: args.get(name, "").strip() for name in FILTERS}
+
+
+def filter_problem(filters: dict[str, str]) -> str | None:
+    for name in ("from", "to"):
+        try:
+            if filters[name]:
+                date.fromisoformat(filters[name])
+        except ValueError:
+            return f"“{filters[name]}” is not a date; use YYYY-MM-DD"
+    return None
+
+
+def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> tuple[list, int]:
+    return library().store.search(
+        q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
+        date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
+    )
+
+
+def matching_ids(filters: dict[str, str]) -> list[str]:
+    """Every clip the list shows for these filters, so an export is exactly what the user was looking at."""
+    problem = filter_problem(filters)
+    if problem:
+        raise BadInput(problem)
+    clips, _ = search(filters, "newest", limit=library().store.count())
+    return [clip["id"] for clip in clips]
+
+
+@bp.app_template_filter("highlighted")
+def highlighted(snippet: str) -> Markup:
+    """The search snippet with only its <mark> tags kept as markup; everything else is escaped text."""
+    pieces = []
+    for index, part in enumerate(snippet.replace("</mark>", "<mark>").split("<mark>")):
+        text = escape(unescape(part))
+        pieces.append(f"<mark>{text}</mark>" if index % 2 else text)
+    return Markup("".join(pieces))
+
+
+@bp.app_template_filter("web_image")
+def web_image(url: str | None) -> str | None:
+    """Only http(s) and inline images are shown; anything else is dropped."""
+    if url and url.startswith(("https://", "http://", "data:image/")):
+        return url
+    return None
+
+
+# ---- same-origin JSON routes the pages call --------------------------------------------------
+
+
+class Trash:
+    """Recently deleted clips (with their original pages), kept in memory for a while so delete can be undone."""
+
+    def __init__(self, keep_seconds: float):
+        self.keep_seconds = keep_seconds
+        self.entries: dict[str, tuple[float, list]] = {}
+        self.lock = threading.Lock()
+
+    def put(self, deleted: list) -> str:
+        undo_id = secrets.token_urlsafe(12)
+        now = time.monotonic()
+        with self.lock:
+            self.entries = {key: entry for key, entry in self.entries.items() if entry[0] > now}
+            self.entries[undo_id] = (now + self.keep_seconds, deleted)
+        return undo_id
+
+    def take(self, undo_id: str) -> list:
+        with self.lock:
+            expires, deleted = self.entries.pop(undo_id, (0.0, []))
+        if expires < time.monotonic():
+            raise BadInput("nothing to undo: the deletion is too old or was already undone")
+        return deleted
+
+
+trash = Trash(UNDO_KEEP_SECONDS)
+
+
+def edits_of(body: dict) -> dict:
+    """The editable fields of a PATCH body; the store checks and cleans their values."""
+    edits = {name: body[name] for name in EDITABLE if name in body}
+    if not edits:
+        raise BadInput(f"nothing to change: send {', '.join(EDITABLE)}")
+    return edits
+
+
+def clip_ids(body: dict) -> list[str]:
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
+        raise BadInput('"ids" must be a non-empty list of clip ids')
+    return ids
+
+
+@bp.patch("/ui/clips/<clip_id>")
+def edit_clip(clip_id: str) -> Response:
+    return jsonify(library().store.update(clip_id, **edits_of(json_body())))
+
+
+@bp.post("/ui/clips/<clip_id>/restore")
+def restore_block(clip_id: str) -> Response:
+    position = json_body().get("position")
+    if not isinstance(position, int) or isinstance(position, bool):
+        raise BadInput('"position" must be the number of a removed block')
+    return jsonify(library().restore_block(clip_id, position))
+
+
+@bp.post("/ui/delete")
+def delete_clips() -> Response:
+    store = library().store
+    ids = clip_ids(json_body())
+    for clip_id in ids:  # all or nothing: refuse before deleting anything if one id is unknown
+        store.get(clip_id)
+    deleted = [
+        (store.original_bytes(clip_id), store.selection_html(clip_id), library().delete(clip_id)) for clip_id in ids
+    ]
+    return jsonify({"deleted": len(deleted), "undo": trash.put(deleted)})
+
+
+@bp.post("/ui/undo")
+def undo_delete() -> Response:
+    undo_id = json_body().get("undo")
+    deleted = trash.take(undo_id if isinstance(undo_id, str) else "")
+    store = library().store
+    for original, selection_html, clip in deleted:
+        saved, _ = store.save_record(clip, original, selection_html)
+        stories.link(store, saved)  # the clips it was linked to forgot it when it was deleted
+    return jsonify({"restored": len(deleted)})
+
+
+@bp.post("/ui/tag")
+def tag_clips() -> Response:
+    body = json_body()
+    ids, tags = clip_ids(body), clean_tags(body.get("tags"))
+    store = library().store
+    for clip_id in ids:
+        current = store.get(clip_id).get("tags") or []
+        store.update(clip_id, tags=current + [tag for tag in tags if tag not in current])
+    return jsonify({"tagged": len(ids)})
