@@ -25,6 +25,8 @@ from tidyclip.errors import BadInput
 #: trafilatura tags that are blocks of their own, and the kind each becomes.
 _BLOCK_KINDS = {"head": "heading", "p": "paragraph", "list": "list", "quote": "quote", "code": "code",
                 "table": "table", "graphic": "image"}
+#: trafilatura elements that only wrap blocks.
+_CONTAINER_TAGS = frozenset({"div", "body", "section", "article", "main"})
 #: HTML tags whose text is one block when trafilatura finds no article (a short selection).
 _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
 _SPACES = re.compile(r"\s+")
@@ -146,6 +148,9 @@ def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
 def blocks_from_body(body: etree._Element) -> list[Block]:
     blocks = []
     for element in body:
+        if element.tag in _CONTAINER_TAGS and any(child.tag in _BLOCK_KINDS for child in element):
+            blocks.extend(blocks_from_body(element))  # a wrapper trafilatura kept: its children are the blocks
+            continue
         if element.tag == "list":
             blocks.extend(Block("item", item, text, group=element) for item in element if item.tag == "item"
                           if (text := block_text(item)))

@@ -24,7 +24,7 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "
 _EMPHASIS = {"#b": ("**", "strong"), "#i": ("*", "em"), "#t": ("`", "code"), "#u": ("", "u"),
              "#sub": ("", "sub"), "#sup": ("", "sup")}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -140,7 +140,12 @@ def _md_inline_text(text: str | None) -> str:
 
 
 def _escape_line_starts(text: str) -> str:
-    return _MD_LINE_START.sub(lambda match: f"{match.group(1)}\\{match.group(2)}", text)
+    """A line that would start a heading, quote, list or rule reads as the text it is: "1\\. Not a list"."""
+    def escape(match: re.Match) -> str:
+        if match.group(2):
+            return f"{match.group(1)}\\{match.group(2)}"
+        return f"{match.group(1)}{match.group(3)}\\{match.group(4)}"
+    return _MD_LINE_START.sub(escape, text)
 
 
 def _items(element: etree._Element) -> list[etree._Element]:

@@ -53,6 +53,8 @@ _PRECEDING_TEXT_LIMIT = 200
 #: A region this short may be taken on one kind of evidence (a lone "Post a Comment" box).
 _SMALL_REGION = 400
 _SHORT_TEXT = 80
+#: Blocks at least this long are matched against comment text even where words were glued together.
+_GLUED_MIN_CHARS = 30
 #: The article's opening paragraph: the first block at least this long.
 _OPENING_CHARS = 100
 #: A region holding more than this share of the extracted text is the article itself.
@@ -110,8 +112,13 @@ def find_regions(tree: etree._Element) -> tuple[str, ...]:
 
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
     regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
+    # trafilatura may glue a comment's byline to its text ("3 hours agoMy grandfather..."): long
+    # blocks are also looked for with the spaces taken out
+    squeezed = [region.replace(" ", "") for region in regions]
     found = {position: "comments" for position in open_positions
-             if keys[position] and any(contains_words(region, keys[position]) for region in regions)}
+             if keys[position] and (any(contains_words(region, keys[position]) for region in regions) or (
+                 len(keys[position]) >= _GLUED_MIN_CHARS
+                 and any(keys[position].replace(" ", "") in region for region in squeezed)))}
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
