@@ -291,9 +291,14 @@ def test_stream_export_yields_chunks_equal_to_the_file(library, tmp_path):
         chunks = list(chunks)
         assert chunks and all(isinstance(chunk, bytes) for chunk in chunks)
         assert filename.startswith("tidyclip-") and "/" not in filename and mimetype
+    chunks, mimetype, filename = stream_export(library.store, "jsonl")
+    chunks = list(chunks)
+    assert len(chunks) > 1 and all(chunks), "a download must stream in several chunks, not one blob"
+    assert b"".join(chunks) == export(library, "jsonl", tmp_path).read_bytes()
     chunks, mimetype, filename = stream_export(library.store, "md")
-    assert len([chunk for chunk in chunks if chunk]) > 1 and mimetype == "application/zip"
-    assert filename.endswith("-markdown.zip")
+    with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as archive:
+        assert archive.testzip() is None and len(archive.namelist()) == len(TRICKY_TITLES)
+    assert mimetype == "application/zip" and filename.endswith("-markdown.zip")
 
 
 def test_bad_format_and_bad_path_are_clear_errors(library, tmp_path):

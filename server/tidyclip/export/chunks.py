@@ -1,4 +1,4 @@
-"""Text pieces to byte chunks of a useful size for a file write or an HTTP response body."""
+"""Pieces of output gathered into chunks of a useful size for a file write or an HTTP response body."""
 
 from collections.abc import Iterable, Iterator
 
@@ -7,16 +7,20 @@ from collections.abc import Iterable, Iterator
 CHUNK_BYTES = 64 * 1024
 
 
-def encoded_chunks(pieces: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """UTF-8 chunks of about `size` bytes made of whole pieces, in order."""
+def batched(pieces: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Chunks of about `size` bytes made of whole pieces, in order; never an empty chunk."""
     batch: list[bytes] = []
-    batched = 0
+    batched_bytes = 0
     for piece in pieces:
-        data = piece.encode("utf-8")
-        batch.append(data)
-        batched += len(data)
-        if batched >= size:
+        batch.append(piece)
+        batched_bytes += len(piece)
+        if batched_bytes >= size:
             yield b"".join(batch)
-            batch, batched = [], 0
-    if batch:
+            batch, batched_bytes = [], 0
+    if batched_bytes:
         yield b"".join(batch)
+
+
+def encoded_chunks(pieces: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """UTF-8 chunks of about `size` bytes made of whole text pieces, in order."""
+    return batched((piece.encode("utf-8") for piece in pieces), size)

@@ -17,6 +17,7 @@ from ebooklib import epub
 
 from tidyclip.clip import Clip
 from tidyclip.export.markup import clip_header, sanitize, without_images, xml_safe
+from tidyclip.export.chunks import batched
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.sink import DrainableBuffer
 
@@ -73,7 +74,7 @@ def chapter(clip: Clip, number: int, style: epub.EpubItem) -> epub.EpubHtml:
     return item
 
 
-def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
+def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     book = _new_book(options)
     style = book.add_item(epub.EpubItem(uid="style", file_name="style.css", media_type="text/css", content=STYLE))
     sink = DrainableBuffer()
@@ -92,3 +93,7 @@ def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     book.spine = ["nav", *chapters]
     writer.finish(navigation, ncx)
     yield sink.drain()
+
+
+def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
+    return batched(_entries(clips, options))

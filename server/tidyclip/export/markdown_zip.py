@@ -14,6 +14,7 @@ import yaml
 
 from tidyclip.clip import Clip
 from tidyclip.export.filenames import UniqueNames
+from tidyclip.export.chunks import batched
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.sink import DrainableBuffer
 
@@ -50,7 +51,7 @@ def note_text(clip: Clip) -> str:
     return "\n".join(parts)
 
 
-def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
+def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     sink = DrainableBuffer()
     names = UniqueNames()
     stamp = options.exported.timetuple()[:6]
@@ -61,3 +62,7 @@ def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
             archive.writestr(entry, note_text(clip))
             yield sink.drain()
     yield sink.drain()
+
+
+def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
+    return batched(_entries(clips, options))
