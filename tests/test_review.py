@@ -451,3 +451,29 @@ def test_export_of_the_current_search_is_what_the_list_shows(server, clips):
     assert ids == sorted([clips["bicycle"]["id"], clips["tides"]["id"]])
     unknown = requests.get(f"{server.base_url}/export", params={"format": "docx"}, timeout=30)
     assert unknown.status_code == 422 and "docx" in unknown.text
+
+
+def test_the_next_page_loads_as_you_scroll(browser, start_server):
+    from tidyclip.config import REVIEW_PAGE_SIZE
+
+    server = start_server()
+    count = REVIEW_PAGE_SIZE + 5
+    for n in range(count):
+        create_clip(server, f"https://notes.example.org/{n}", article_page(
+            f"Field note number {n}",
+            [f"Field note {n} records what the observer saw at dawn on day {n} of the survey, in full sentences.",
+             f"The weather on day {n} was noted too, with the wind and the temperature at the station."],
+            "Field Notes",
+        ))
+    watched = open_page(browser, server)
+    page = watched.goto("/")
+    assert page.locator("#count").inner_text().startswith(f"{count} clips")
+    expect(page.locator(".clip")).to_have_count(REVIEW_PAGE_SIZE)
+    page.mouse.wheel(0, 100_000)
+    expect(page.locator(".clip")).to_have_count(count)
+    titles = page.locator(".clip-title").all_inner_texts()
+    assert titles[0] == f"Field note number {count - 1}" and titles[-1] == "Field note number 0"
+    assert len(set(titles)) == count
+    assert page.locator("#next-page").count() == 0
+    assert watched.errors == []
+    watched.page.context.close()

@@ -132,9 +132,8 @@ def get_clip(clip_id: str) -> Response:
     return jsonify(library().store.get(clip_id))
 
 
-@bp.patch("/clips/<clip_id>")
-def patch_clip(clip_id: str) -> Response:
-    body = json_body()
+def checked_edits(body: dict) -> dict:
+    """A PATCH body checked: only title, tags and note, of the right types (the review pages use it too)."""
     unknown = set(body) - {"title", "tags", "note"}
     if unknown:
         raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only title, tags and note")
@@ -146,7 +145,12 @@ def patch_clip(clip_id: str) -> Response:
     optional_str(body, "note")
     if "tags" in body and not (isinstance(body["tags"], list) and all(isinstance(tag, str) for tag in body["tags"])):
         raise BadInput("tags must be a list of strings")
-    return jsonify(library().store.update(clip_id, **body))
+    return body
+
+
+@bp.patch("/clips/<clip_id>")
+def patch_clip(clip_id: str) -> Response:
+    return jsonify(library().store.update(clip_id, **checked_edits(json_body())))
 
 
 @bp.delete("/clips/<clip_id>")

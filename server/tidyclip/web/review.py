@@ -26,7 +26,7 @@ from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
 from tidyclip.store import clean_tags, read_or_create_token
 from tidyclip.web import guard
-from tidyclip.web.api import json_body
+from tidyclip.web.api import checked_edits, json_body, library
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -43,7 +43,6 @@ SECURITY_HEADERS = {
 }
 #: The store's sort orders; "relevance" only means something with a search.
 SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently edited", "title": "Title A–Z"}
-EDITABLE = ("title", "tags", "note")
 FILTERS = ("q", "site", "tag", "from", "to")
 #: Where the unpacked extension lives in a source checkout, for the pairing steps.
 EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
@@ -57,10 +56,6 @@ REMOVED_KINDS = {
 
 
 # ---- the pieces the app gives us -------------------------------------------------------------
-
-
-def library() -> Any:
-    return current_app.extensions["tidyclip.library"]
 
 
 def csrf_token() -> str:
@@ -255,14 +250,6 @@ class Trash:
 trash = Trash(UNDO_KEEP_SECONDS)
 
 
-def edits_of(body: dict) -> dict:
-    """The editable fields of a PATCH body; the store checks and cleans their values."""
-    edits = {name: body[name] for name in EDITABLE if name in body}
-    if not edits:
-        raise BadInput(f"nothing to change: send {', '.join(EDITABLE)}")
-    return edits
-
-
 def clip_ids(body: dict) -> list[str]:
     ids = body.get("ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
@@ -272,7 +259,7 @@ def clip_ids(body: dict) -> list[str]:
 
 @bp.patch("/ui/clips/<clip_id>")
 def edit_clip(clip_id: str) -> Response:
-    return jsonify(library().store.update(clip_id, **edits_of(json_body())))
+    return jsonify(library().store.update(clip_id, **checked_edits(json_body())))
 
 
 @bp.post("/ui/clips/<clip_id>/restore")
