@@ -25,6 +25,8 @@ from tidyclip.errors import BadInput
 #: trafilatura tags that are blocks of their own, and the kind each becomes.
 _BLOCK_KINDS = {"head": "heading", "p": "paragraph", "list": "list", "quote": "quote", "code": "code",
                 "table": "table", "graphic": "image"}
+#: HTML whose text is never shown to a reader.
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "title", "select", "option")
 #: trafilatura elements that only wrap blocks.
 _CONTAINER_TAGS = frozenset({"div", "body", "section", "article", "main"})
 #: HTML tags whose text is one block when trafilatura finds no article (a short selection).
@@ -127,6 +129,8 @@ def _blocks_of(document) -> list[Block]:
 
 def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
     """A paragraph block per block-level HTML element that holds text (no nesting counted twice)."""
+    tree = deepcopy(tree)
+    etree.strip_elements(tree, *_INVISIBLE_TAGS, with_tail=False)
     blocks = []
     for element in tree.iter(*_HTML_BLOCK_TAGS):
         if any(ancestor.tag in _HTML_BLOCK_TAGS for ancestor in element.iterancestors()):

@@ -19,6 +19,9 @@ MIN_REPEAT_CHARS = 40
 #: rapidfuzz ratio at or above which two paragraphs are the same paragraph. The seed's two reports
 #: of one quote ("I invite them to do what others have...") are 66% alike: both stay.
 NEAR_SIMILARITY = 90
+#: Above this many distinct paragraphs (a book, a log dump) only exact repeats are looked for: the
+#: pairwise comparison grows with the square of the count.
+MAX_NEAR_COMPARED = 3000
 _JUDGED_KINDS = frozenset({"paragraph", "quote", "heading", "item"})
 #: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, May 3 (Reuters) -": a dateline and wire tag at the start.
 _WIRE_TAG = re.compile(r"^(?:[a-z][a-z ,.'0-9]{0,40} )?(?:reuters|ap|afp|upi|dpa|ians|pti|ani|bloomberg|cnn|bbc|xinhua|efe|ansa|kyodo|yonhap|tass|aap|cp|nyt) ")
@@ -36,7 +39,7 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
         else:
             first_of[keys[position]] = position
             unique.append(position)
-    if len(unique) < 2:
+    if len(unique) < 2 or len(unique) > MAX_NEAR_COMPARED:
         return found
 
     compared = [_WIRE_TAG.sub("", keys[position]) for position in unique]
