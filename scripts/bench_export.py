@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Time and peak memory to export 10,000 clips in each format, next to a load-everything baseline.
+
+Fills a temporary store with N clips (the seed page's clip under N URLs and titles, with its original
+page), then runs each export in a fresh subprocess and reports its wall time and the growth of its
+peak RSS over the RSS it had just before exporting (Linux: the peak is reset through
+/proc/self/clear_refs, then read from VmHWM). The baselines do what a naive exporter does: list every
+clip, then write (json.dump of the list; ebooklib's own write_epub of a whole book).
+
+    .venv/bin/python scripts/bench_export.py [--clips 10000] [--keep DIR]
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PAGE = ROOT / "tests" / "fixtures" / "seed-blogger" / "page.html"
+FORMATS = ("md", "json", "jsonl", "html", "epub", "csv", "bookmarks")
+#: JSON Lines carrying every clip's original page too (`--with-original`): the biggest export there is.
+WITH_ORIGINAL = "jsonl+original"
+BASELINES = ("baseline-json", "baseline-epub")
+#: Only reading every clip from the store, writing nothing: the floor any export stands on.
+STORE_READ = "store-read"
+LIMIT_MB = 200
+
+
+def fill(data_dir: Path, count: int) -> float:
+    from tidyclip.engine import make_clip
+    from tidyclip.library import Library
+
+    page = SEED_PAGE.read_text(encoding="utf-8")
+    clip = make_clip(page, "https://dispatch.example/story")
+    started = time.perf_counter()
+    with Library.open(data_dir) as library:
+        records = (({**clip, "url": f"https://outlet{number % 97}.example/{number}",
+                     "title": f"{clip['title']} ({number})", "tags": [f"topic {number % 13}", "bench"]}, page)
+                   for number in range(count))
+        library.store.bulk_save_records(records)
+        assert library.store.count() == count
+    return time.perf_counter() - started
+
+
+def _rss_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _baseline(store, fmt: str, out: Path) -> int:
+    clips = list(store.iter_clips())  # what a naive exporter does: everything in memory first
+    if fmt == "baseline-json":
+        with open(out, "w", encoding="utf-8") as handle:
+            json.dump({"clips": clips}, handle, ensure_ascii=False)
+    else:
+        from ebooklib import epub
+
+        book = epub.EpubBook()
+        book.set_identifier("baseline")
+        book.set_title("baseline")
+        book.set_language("en")
+        chapters = []
+        for number, clip in enumerate(clips):
+            chapter = epub.EpubHtml(title=clip["title"], file_name=f"c{number}.xhtml", content=clip["html"])
+            chapters.append(book.add_item(chapter))
+        book.toc = chapters
+        book.add_item(epub.EpubNcx())
+        book.add_item(epub.EpubNav())
+        book.spine = ["nav", *chapters]
+        epub.write_epub(str(out), book)
+    return len(clips)
+
+
+def child(fmt: str, data_dir: Path, out: Path) -> None:
+    """Run one export in this process and print {seconds, peak_growth_mb, clips, bytes} as JSON."""
+    from tidyclip.export import export_to_path
+    from tidyclip.library import Library
+
+    with Library.open(data_dir) as library:
+        next(library.store.iter_clips())  # warm: imports, index and store opened before measuring
+        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+        before = _rss_kb("VmRSS")
+        started = time.perf_counter()
+        if fmt == STORE_READ:
+            count = sum(1 for _ in library.store.iter_clips())
+            out.write_bytes(b"")
+        elif fmt in BASELINES:
+            count = _baseline(library.store, fmt, out)
+        else:
+            count = export_to_path(library.store, fmt.removesuffix("+original"), out, progress=False,
+                                   with_original=fmt == WITH_ORIGINAL)
+        seconds = time.perf_counter() - started
+        peak = _rss_kb("VmHWM")
+    print(json.dumps({"seconds": seconds, "peak_growth_mb": (peak - before) / 1024, "clips": count,
+                      "bytes": out.stat().st_size}))
+
+
+def measure(fmt: str, data_dir: Path, work: Path) -> dict:
+    out = work / f"export-{fmt}"
+    result = subprocess.run([sys.executable, __file__, "--child", fmt, str(data_dir), str(out)],
+                            capture_output=True, text=True, check=True)
+    out.unlink()
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=10_000)
+    parser.add_argument("--keep", help="a data dir to fill once and reuse on later runs")
+    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "DATA_DIR", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="tidyclip-bench-export-") as work:
+        data_dir = Path(args.keep) if args.keep else Path(work) / "data"
+        if not (data_dir.exists() and any(data_dir.iterdir())):
+            print(f"filling a store with {args.clips} clips ... {fill(data_dir, args.clips):.1f} s", flush=True)
+        print(f"| format | clips | time (s) | clips/s | output (MB) | peak RSS growth (MB) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        worst = 0.0
+        for fmt in (STORE_READ, *FORMATS, WITH_ORIGINAL, *BASELINES):
+            figures = measure(fmt, data_dir, Path(work))
+            if fmt not in (STORE_READ, *BASELINES):
+                worst = max(worst, figures["peak_growth_mb"])
+            print(f"| {fmt} | {figures['clips']} | {figures['seconds']:.1f} | {figures['clips'] / figures['seconds']:.0f} "
+                  f"| {figures['bytes'] / 2**20:.1f} | {figures['peak_growth_mb']:.1f} |", flush=True)
+        print(f"\nlargest peak RSS growth of a tidyclip export: {worst:.1f} MB (limit {LIMIT_MB} MB): "
+              f"{'ok' if worst <= LIMIT_MB else 'OVER'}")
+        return 0 if worst <= LIMIT_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
