@@ -46,6 +46,11 @@
     event.preventDefault();
   });
 
+  // A lead image its site no longer serves is hidden rather than shown broken.
+  document.addEventListener("error", (event) => {
+    if (event.target.matches && event.target.matches("img.thumb")) event.target.hidden = true;
+  }, true);
+
   document.addEventListener("change", (event) => {
     if (event.target.classList.contains("pick-box")) showSelection();
   });
