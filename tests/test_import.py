@@ -104,8 +104,15 @@ def wallabag_export(tmp_path) -> Path:
         "Fishermen welcomed the decision, though some asked why the work could not begin before the spring tides.",
         "The council said the first stones would be laid in June, once the money from the regional fund arrives.",
     ]
-    entries = [wallabag_entry(1, article), wallabag_entry(2, list(reversed(article)), tags=[{"label": "labelled"}]),
-               wallabag_entry(3, [])]
+    annotations = [{"user": "me", "annotator_schema_version": "v1.0", "id": 5, "text": "check the cost",
+                    "quote": "two metres higher", "ranges": [{"start": "/p[2]", "startOffset": "0"}]},
+                   {"user": "me", "annotator_schema_version": "v1.0", "id": 6, "quote": "a century or more"}]
+    entries = [
+        wallabag_entry(1, article, annotations=annotations, published_by=["Ann Reporter"],
+                       published_at="2016-09-01T08:00:00+0000", preview_picture="https://blog1.example/wall.jpg"),
+        wallabag_entry(2, list(reversed(article)), tags=[{"label": "labelled"}]),
+        wallabag_entry(3, []),
+    ]
     path = tmp_path / "wallabag-export.json"
     path.write_text(json.dumps(entries, indent=4, ensure_ascii=False), encoding="utf-8")
     return path
@@ -120,7 +127,10 @@ def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export)
     assert first["title"] == "Wallabag article 1"
     assert first["tags"] == ["reading", "topic1"] and first["created"] == "2016-09-08T09:55:58.000Z"
     assert "sea wall" in first["text"] and "spring tides" in first["text"]
-    assert clips["https://blog2.example/post"]["tags"] == ["labelled"]
+    assert first["note"] == "“two metres higher” — check the cost\n\n“a century or more”"
+    assert first["author"] == "Ann Reporter" and first["published"] == "2016-09-01"
+    assert first["image"] == "https://blog1.example/wall.jpg"
+    assert clips["https://blog2.example/post"]["tags"] == ["labelled", "starred"]
     empty = clips["https://blog3.example/post"]  # Wallabag could not fetch it: kept as a link, not lost
     assert empty["title"] == "Wallabag article 3" and empty["tags"] == ["reading", "topic3"]
     with Library.open(tmp_path / "data") as library:

@@ -1,10 +1,11 @@
 """Import: tidyclip JSON and JSON Lines exports, and Wallabag's JSON export; the kind told from the content.
 
 A tidyclip record is saved as it is (id, created, tags, note, cleaning report): a round trip gives back
-the same clips. A Wallabag entry (title, url, content, tags, created_at: wallabag/wallabag's
-"Export as JSON", an array of entries) goes through the clip engine like any new page, then gets
-Wallabag's tags and date. Either way the store upserts by normalized URL, so importing a clip that
-exists updates it, never duplicates it.
+the same clips. A Wallabag entry (wallabag/wallabag's "Export as JSON": an array of entries with title,
+url, content, tags, created_at, is_starred, annotations, ...) goes through the clip engine like any new
+page, then gets what Wallabag knew: its tags ("starred" added for a star), the date it was saved there,
+and its annotations as the note. Either way the store upserts by normalized URL, so importing a clip
+that exists updates it, never duplicates it.
 
 The whole file is read once to check it before anything is saved: a file cut short or not an export
 changes nothing. Records stream, so a large file is never held in memory.
@@ -27,6 +28,8 @@ from tidyclip.export.records import DOCUMENT_FORMAT, from_record
 TIDYCLIP, WALLABAG = "tidyclip", "wallabag"
 #: Keys only a Wallabag entry has: one of them in the first item of an array means a Wallabag export.
 _WALLABAG_KEYS = ("content", "is_archived", "is_starred", "domain_name", "reading_time")
+#: Wallabag's star has no twin in tidyclip: a tag keeps starred articles findable.
+STARRED_TAG = "starred"
 
 
 class ImportSource:
@@ -141,9 +144,20 @@ def check_wallabag(entry: Any, where: str) -> None:
 
 
 def wallabag_tags(entry: dict) -> list[str]:
-    """Tag names: Wallabag exports them as strings; its API and some versions as {"label": ...}."""
+    """Tag names (strings in Wallabag's export, {"label": ...} in its API), and STARRED_TAG for a starred entry."""
     names = (tag.get("label") if isinstance(tag, dict) else tag for tag in entry.get("tags") or [])
-    return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+    tags = [name.strip() for name in names if isinstance(name, str) and name.strip()]
+    return tags + [STARRED_TAG] if entry.get("is_starred") in (True, 1, "1") else tags
+
+
+def wallabag_note(entry: dict) -> str:
+    """The entry's annotations (a highlighted quote and the comment on it) as the clip's note."""
+    lines = []
+    for annotation in entry.get("annotations") or []:
+        if isinstance(annotation, dict):
+            quote, comment = (str(annotation.get(key) or "").strip() for key in ("quote", "text"))
+            lines.append(" — ".join(part for part in (f"“{quote}”" if quote else "", comment) if part))
+    return "\n\n".join(line for line in lines if line)
 
 
 def wallabag_date(value: Any) -> str | None:
@@ -159,19 +173,36 @@ def wallabag_date(value: Any) -> str | None:
 
 
 def wallabag_page(entry: dict) -> str:
-    """The entry as a page the engine can read: Wallabag keeps only the article's HTML."""
+    """The entry as a page the engine can read: Wallabag keeps the article's HTML, its metadata aside."""
     title = escape(entry.get("title") or "")
+    authors = entry.get("published_by")
+    meta = {
+        "author": ", ".join(authors) if isinstance(authors, list) and all(isinstance(a, str) for a in authors) else None,
+        "article:published_time": entry.get("published_at"),
+        "og:image": entry.get("preview_picture"),
+    }
+    head = "".join(f'<meta name="{key}" property="{key}" content="{escape(value)}">'
+                   for key, value in meta.items() if isinstance(value, str) and value)
     return (f'<!DOCTYPE html><html lang="{escape(entry.get("language") or "")}"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head><body><article><h1>{title}</h1>\n"
+            f"<title>{title}</title>{head}</head><body><article><h1>{title}</h1>\n"
             f"{entry.get('content') or ''}\n</article></body></html>")
 
 
 def save_wallabag(library: Any, entry: dict) -> str:
+    """Clip the entry, then give it what Wallabag knew: tags, the date it was saved, annotations."""
     clip, status = library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None)
+    changes: dict[str, Any] = {}
     tags = list(dict.fromkeys([*(clip.get("tags") or []), *wallabag_tags(entry)]))
+    if tags != (clip.get("tags") or []):
+        changes["tags"] = tags
     created = wallabag_date(entry.get("created_at")) if status == "created" else None
-    if tags != (clip.get("tags") or []) or created:
-        library.store.save_record({**clip, "tags": tags, **({"created": created} if created else {})})
+    if created:
+        changes["created"] = created
+    note = wallabag_note(entry)
+    if note and not clip.get("note"):
+        changes["note"] = note
+    if changes:
+        library.store.save_record({**clip, **changes})
     return status
 
 
