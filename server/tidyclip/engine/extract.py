@@ -32,6 +32,7 @@ _CONTAINER_TAGS = frozenset({"div", "body", "section", "article", "main"})
 #: HTML tags whose text is one block when trafilatura finds no article (a short selection).
 _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
 _SPACES = re.compile(r"\s+")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _BYLINE_XPATH = (
     '//*[@itemprop="author"]//*[@itemprop="name"]/@content | //*[@itemprop="author"]//*[@itemprop="name"]'
@@ -152,7 +153,10 @@ def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
 def blocks_from_body(body: etree._Element) -> list[Block]:
     blocks = []
     for element in body:
-        if element.tag in _CONTAINER_TAGS and any(child.tag in _BLOCK_KINDS for child in element):
+        if _HIDDEN.search(element.get("style", "")) or element.get("hidden") is not None:
+            continue  # trafilatura's fallback extractors keep display:none copies of the article
+        if element.tag in _CONTAINER_TAGS and any(child.tag in _BLOCK_KINDS or child.tag in _CONTAINER_TAGS
+                                                  for child in element):
             blocks.extend(blocks_from_body(element))  # a wrapper trafilatura kept: its children are the blocks
             continue
         if element.tag == "list":
