@@ -206,3 +206,23 @@ def test_cli_errors_are_one_line(tmp_path, args, message):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(message), result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- reading a JSON array a piece at a time --------------------------------------------------------
+@pytest.mark.parametrize("read_chars", [1, 2, 3, 7, 64])
+def test_json_array_items_are_read_whole_across_read_boundaries(read_chars):
+    import io
+
+    from tidyclip.export.json_stream import iter_array
+
+    items = [{"a": 1}, 12345, -0.5e3, "quote \" and \\ and ]", [1, [2, {"b": "}"}]], True, None, {"ü": "🎉"}, 7]
+    text = json.dumps(items, ensure_ascii=False, indent=1)
+    assert list(iter_array(io.StringIO(text), "t", read_chars=read_chars)) == items
+    assert list(iter_array(io.StringIO(' [ ] '), "t", read_chars=read_chars)) == []
+    document = '{"format": "tidyclip", "clips": [\n{"id": "x"},\n{"id": "y"}\n]}\n'
+    stream = io.StringIO(document)
+    stream.readline()
+    assert list(iter_array(stream, "t", opened=True, closing="}", read_chars=read_chars)) == [{"id": "x"}, {"id": "y"}]
+    for cut in (text[:-1], text[: len(text) // 2], text + " x"):
+        with pytest.raises(BadInput):
+            list(iter_array(io.StringIO(cut), "t", read_chars=read_chars))

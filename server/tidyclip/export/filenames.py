@@ -39,7 +39,7 @@ def _truncate_utf8(text: str, limit: int) -> str:
 
 def _trim(text: str) -> str:
     # Windows drops trailing dots and spaces; leading dots hide a file and make "." and "..".
-    return text.strip(" .\t").lstrip(".")
+    return text.strip(" .\t")
 
 
 def safe_stem(title: str | None, limit: int = MAX_STEM_BYTES) -> str:

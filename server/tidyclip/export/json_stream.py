@@ -12,10 +12,10 @@ _WHITESPACE = " \t\r\n"
 
 
 class _Cursor:
-    def __init__(self, stream: TextIO, name: str):
+    def __init__(self, stream: TextIO, name: str, read_chars: int):
         self.stream, self.name = stream, name
         self.text, self.position, self.eof = "", 0, False
-        self.read_size = READ_CHARS
+        self.read_chars = self.read_size = read_chars
 
     def more(self) -> bool:
         """Read more text; False at the end of the stream."""
@@ -45,13 +45,14 @@ class _Cursor:
         return char
 
 
-def iter_array(stream: TextIO, name: str, *, opened: bool = False, closing: str = "") -> Iterator[Any]:
+def iter_array(stream: TextIO, name: str, *, opened: bool = False, closing: str = "",
+               read_chars: int = READ_CHARS) -> Iterator[Any]:
     """Each item of the JSON array at the start of `stream` (just after its `[` when `opened`).
 
     After the array, only `closing` (the end of an enclosing document) and blanks may follow.
     """
     decoder = json.JSONDecoder()
-    cursor = _Cursor(stream, name)
+    cursor = _Cursor(stream, name, read_chars)
     if not opened:
         cursor.expect("[", "'['")
     if cursor.next_char() == "]":
@@ -74,7 +75,7 @@ def iter_array(stream: TextIO, name: str, *, opened: bool = False, closing: str 
             if not cursor.more():
                 break
         cursor.position = end
-        cursor.read_size = READ_CHARS
+        cursor.read_size = cursor.read_chars
         yield item
         if cursor.expect(",]", "',' or ']'") == "]":
             _check_rest(cursor, closing)
