@@ -120,6 +120,37 @@ DISQUS_COMMENTS = (
     'My brother works in this industry and he says the real story is far more complicated.</p></div>'
     '<footer><a class="reply">Reply</a></footer></li></ul></div>'
 )
+READER_1 = "My neighbour fished from that quay for forty years and he would have hated every one of these designs."
+READER_2 = "Jobs matter more than views. Build it and stop wasting everyone’s time with consultations, honestly."
+#: Other comment systems and layouts, none of them in the corpus.
+OTHER_THREADS = {
+    "responses-heading": f'<section><h2>Responses (2)</h2><div class="r1"><div><a>Jane Doe</a><span>Nov 19, 2019</span></div>'
+                         f'<p>{READER_1}</p><div><button>12 claps</button><button>Reply</button></div></div><div class="r1">'
+                         f'<div><a>Bob</a><span>Nov 20, 2019</span></div><p>{READER_2}</p><div><button>Reply</button></div></div></section>',
+    "german": f'<div class="k1"><h3>2 Kommentare</h3><div class="k2"><b>Hans</b> <span>19. November 2019 um 10:12</span>'
+              f'<p>{READER_1}</p><a>Antworten</a></div><div class="k2"><b>Greta</b><p>{READER_2}</p><a>Antworten</a></div></div>',
+    "points-and-reply": f'<div class="t9"><div class="c1"><a>u/seagull</a> <span>412 points</span> <span>5h</span><p>{READER_1}</p>'
+                        f'<span>reply</span> <span>share</span></div><div class="c1"><a>u/crab</a> <span>99 points</span>'
+                        f'<p>{READER_2}</p><span>reply</span> <span>share</span></div></div>',
+    "flat-paragraphs": f'<h2>Comments</h2><p><b>Jane</b> – 2 days ago</p><p>{READER_1}</p><p><b>Bob</b> – 1 day ago</p><p>{READER_2}</p>',
+    "replies-and-form": f'<div class="cx"><h3>2 Replies to “Harbour plan”</h3><ol><li><cite>Jane</cite> says:<br><small>November '
+                        f'19, 2019 at 3:12 pm</small><p>{READER_1}</p><a>Reply</a></li><li><cite>Bob</cite> says:<p>{READER_2}</p>'
+                        f'<a>Reply</a></li></ol><div><h3>Leave a Comment</h3><form><textarea></textarea><input name="email"></form></div></div>',
+    "no-heading-generated": f'<div class="a1"><div class="b2"><span>Jane</span><time>2019-11-19</time><p>{READER_1}</p><button>Like'
+                            f'</button><button>Reply</button></div><div class="b2"><span>Bob</span><p>{READER_2}</p><button>Like'
+                            f'</button><button>Reply</button></div></div>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_THREADS))
+@pytest.mark.parametrize("inside", [True, False], ids=["inside-article", "after-article"])
+def test_other_comment_systems_go_too(name, inside):
+    widget = OTHER_THREADS[name]
+    clip = make_clip(page(f"<div>{widget}</div>"), URL) if inside else clip_of("", after=widget)
+    assert all(text in paragraphs(clip) for text in FILLER)
+    assert set(paragraphs(clip)) <= set(FILLER), [p for p in paragraphs(clip) if p not in FILLER]
+
+
 COMMENT_WORDS = ("nobody in the press", "misleading compared", "original report", "ordinary people",
                  "grandfather fished", "Jobs matter more", "missing the point", "far more complicated",
                  "Post a Comment", "Leave a Reply", "Join the conversation", "hours ago")

@@ -54,7 +54,9 @@ _PRECEDING_TEXT_LIMIT = 200
 _SMALL_REGION = 400
 _SHORT_TEXT = 80
 #: Blocks at least this long are matched against comment text even where words were glued together.
-_GLUED_MIN_CHARS = 30
+_GLUED_MIN_CHARS = 12
+#: Blocks at least this long may also be matched by their last two thirds.
+_TAIL_MIN_CHARS = 60
 #: The article's opening paragraph: the first block at least this long.
 _OPENING_CHARS = 100
 #: A region holding more than this share of the extracted text is the article itself.
@@ -112,18 +114,27 @@ def find_regions(tree: etree._Element) -> tuple[str, ...]:
 
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
     regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
-    # trafilatura may glue a comment's byline to its text ("3 hours agoMy grandfather..."): long
-    # blocks are also looked for with the spaces taken out
     squeezed = [region.replace(" ", "") for region in regions]
     found = {position: "comments" for position in open_positions
-             if keys[position] and (any(contains_words(region, keys[position]) for region in regions) or (
-                 len(keys[position]) >= _GLUED_MIN_CHARS
-                 and any(keys[position].replace(" ", "") in region for region in squeezed)))}
+             if keys[position] and _in_region(keys[position], regions, squeezed)}
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
     found.update(_comment_meta_runs(blocks, remaining))
     return found
+
+
+def _in_region(key: str, regions: list[str], squeezed: list[str]) -> bool:
+    """KEY's words are in a region. trafilatura may glue a comment's byline to its text ("Jane DoeNov
+    19" or "JaneMy grandfather...", dropping a <time> between them): longer blocks are also looked
+    for with spaces taken out, and by their last two thirds."""
+    if any(contains_words(region, key) for region in regions):
+        return True
+    compact = key.replace(" ", "")
+    if len(compact) < _GLUED_MIN_CHARS:
+        return False
+    tail = compact[len(compact) // 3:] if len(compact) >= _TAIL_MIN_CHARS else compact
+    return any(compact in region or tail in region for region in squeezed)
 
 
 def _grow(element: etree._Element) -> etree._Element:
