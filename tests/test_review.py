@@ -214,6 +214,13 @@ def test_filters_by_site_and_tag(watched, server, clips):
     page = watched.goto("/?tag=no-such-tag")
     assert page.locator(".clip").count() == 0
     assert "No clip matches" in page.locator(".empty").inner_text()
+    clipped_on = clips["seed"]["created"][:10]
+    page = watched.goto(f"/?from={clipped_on}&to={clipped_on}")
+    assert page.locator(".clip").count() >= len(clips)
+    page = watched.goto("/?to=2000-01-01")
+    assert page.locator(".clip").count() == 0
+    page = watched.goto("/?from=2024-1-5")
+    assert "is not a date" in page.locator("#count").inner_text()
 
 
 def test_keyboard_moves_and_opens(watched, clips):

@@ -11,7 +11,6 @@ import hmac
 import secrets
 import threading
 import time
-from datetime import date
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
 from tidyclip.store import clean_tags, read_or_create_token
 from tidyclip.web import guard
-from tidyclip.web.api import checked_edits, json_body, library
+from tidyclip.web.api import DATE, checked_edits, json_body, library
+from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 
@@ -55,7 +55,7 @@ REMOVED_KINDS = {
 }
 
 
-# ---- the pieces the app gives us -------------------------------------------------------------
+# ---- guarding: CSRF, headers, errors ----------------------------------------------------------
 
 
 def csrf_token() -> str:
@@ -95,12 +95,8 @@ def page_globals() -> dict:
 @bp.errorhandler(TidyclipError)
 def show_error(exc: TidyclipError) -> Any:
     if request.path.startswith("/ui/"):
-        return error_json(exc.code, exc.message, exc.status)
+        return error_response(exc.status, exc.code, exc.message)
     return render_template("review/error.html", error=exc), exc.status
-
-
-def error_json(code: str, message: str, status: int) -> tuple[Response, int]:
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 def format_label(fmt: str) -> tuple[str, str]:
@@ -178,10 +174,7 @@ def filters_of(args: Any) -> dict[str, str]:
 
 def filter_problem(filters: dict[str, str]) -> str | None:
     for name in ("from", "to"):
-        try:
-            if filters[name]:
-                date.fromisoformat(filters[name])
-        except ValueError:
+        if filters[name] and not DATE.match(filters[name]):
             return f"“{filters[name]}” is not a date; use YYYY-MM-DD"
     return None
 

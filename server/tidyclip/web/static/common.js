@@ -21,7 +21,7 @@ const tidyclip = (() => {
     return answer;
   }
 
-  /** Show a short message; with an action, a button runs it (e.g. Undo). */
+  /** Show a short message. With an action (e.g. Undo) it stays, with a button to run it, until closed. */
   function notify(text, action) {
     const button = toast.querySelector(".toast-action");
     toast.querySelector(".toast-text").textContent = text;
@@ -33,8 +33,10 @@ const tidyclip = (() => {
     }
     toast.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { toast.hidden = true; }, action ? 15000 : 5000);
+    if (!action) toastTimer = setTimeout(() => { toast.hidden = true; }, 5000);
   }
+
+  toast.querySelector(".toast-close").addEventListener("click", () => { toast.hidden = true; });
 
   function fail(error) {
     notify(`Could not do that: ${error.message}`);
