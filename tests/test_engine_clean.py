@@ -250,3 +250,17 @@ def test_restore_keeps_a_removed_block_and_records_it():
 def test_positions_are_stable_for_the_same_input():
     body = f"<p>{STORY}</p><p>{TITLE}</p><p>{STORY}</p><p>Advertisement</p>"
     assert clip_of(body)["cleaning"]["removed"] == clip_of(body)["cleaning"]["removed"]
+
+
+def test_paragraphs_pasted_again_merged_or_split_go():
+    merged = f"{STORY} {OTHER}"
+    clip = clip_of(f"<p>{STORY}</p><p>{OTHER}</p><p>Then the meeting ended and the hall emptied into the rain.</p><p>{merged}</p>")
+    assert merged not in paragraphs(clip)
+    assert STORY in paragraphs(clip) and OTHER in paragraphs(clip)
+    assert removed(clip, "near_duplicates") == [merged]
+
+
+def test_a_paragraph_that_quotes_one_earlier_sentence_and_adds_more_stays():
+    later = f"{STORY} Nobody in the hall disagreed with him, and several fishermen stood up to applaud."
+    clip = clip_of(f"<p>{STORY}</p><p>{OTHER}</p><p>{later}</p>")
+    assert later in paragraphs(clip)

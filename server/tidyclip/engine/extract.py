@@ -118,8 +118,9 @@ def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
 
 
 def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, recall: bool = False):
+    # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused
     return trafilatura.bare_extraction(
-        tree, url=url or None, include_comments=False, include_tables=True,
+        tree, url=url or None, output_format="xml", include_comments=False, include_tables=True,
         include_images=True, include_links=True, include_formatting=True, favor_recall=recall,
     )
 
@@ -215,29 +216,43 @@ def _heading_level(element: etree._Element) -> int:
 def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
     """title, author, site, published, lang, canonical_url, image, description: trafilatura first,
     the page's own tags where trafilatura has nothing."""
+    tags = _meta_tags(tree)
+
     def meta(*names: str) -> str | None:
-        for name in names:
-            for value in tree.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
-                if value.strip():
-                    return value.strip()
-        return None
+        return next((tags[name] for name in names if tags.get(name)), None)
 
     doc = document
-    canonical = next((href.strip() for href in tree.xpath('//link[@rel="canonical"]/@href') if href.strip()), None)
-    image = (doc.image if doc else None) or meta("og:image", "og:image:url", "twitter:image")
-    published = (doc.date if doc else None) or meta("article:published_time", "datePublished")
-    lang = (doc.language if doc else None) or _page_lang(tree) or meta("og:locale", "content-language")
-    title = (doc.title if doc else None) or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
+    image = doc.image or meta("og:image", "og:image:url", "twitter:image")
+    published = doc.date or meta("article:published_time", "datepublished")
+    lang = doc.language or _page_lang(tree) or meta("og:locale", "content-language")
+    title = doc.title or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
     return {
         "title": title or None,
-        "author": (doc.author if doc else None) or meta("author", "article:author"),
-        "site": (doc.sitename if doc else None) or meta("og:site_name", "application-name"),
+        "author": doc.author or meta("author", "article:author"),
+        "site": doc.sitename or meta("og:site_name", "application-name"),
         "published": published[:10] if published and _DATE.match(published) else None,
         "lang": _lang_code(lang),
-        "canonical_url": _absolute(canonical, url) or _absolute(doc.url if doc else None, url) or url or None,
+        "canonical_url": _absolute(tags.get("canonical"), url) or _absolute(doc.url, url) or url or None,
         "image": _absolute(image, url),
-        "description": meta("description", "og:description", "twitter:description") or (doc.description if doc else None),
+        "description": meta("description", "og:description", "twitter:description") or doc.description,
     }
+
+
+def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """The page's <meta> contents by lower-case name or property (the first non-empty wins), and its
+    canonical link, in one pass over the head."""
+    tags: dict[str, str] = {}
+    for element in tree.iter("meta", "link"):
+        if element.tag == "link":
+            if "canonical" in (element.get("rel") or "").lower().split() and (element.get("href") or "").strip():
+                tags.setdefault("canonical", element.get("href").strip())
+            continue
+        name = (element.get("property") or element.get("name") or element.get("itemprop") or
+                element.get("http-equiv") or "").strip().lower()
+        content = (element.get("content") or "").strip()
+        if name and content:
+            tags.setdefault(name, content)
+    return tags
 
 
 def _page_lang(tree: lxml_html.HtmlElement) -> str | None:

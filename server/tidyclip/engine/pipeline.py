@@ -36,7 +36,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
     if not blocks:
         raise BadInput("no article text found in the page")
 
-    clip_title = squash(title or "") or meta["title"] or url
+    clip_title = _choose_title(squash(title or ""), meta["title"]) or url
     page = Page(title=normalize(clip_title), description=normalize(meta["description"] or ""),
                 comment_regions=find_regions(content_tree))
     kept, cleaning = clean(blocks, page, restore)
@@ -63,6 +63,14 @@ def _body_blocks(tree) -> list[Block]:
     """The page's own text blocks, for a page too short for trafilatura to call it an article."""
     body = tree.find(".//body")
     return plain_blocks(body) if body is not None else []
+
+
+def _choose_title(given: str, headline: str | None) -> str | None:
+    """The caller's title (a browser tab's), unless it is the page's own headline decorated with the
+    site name ("Site: Headline", "Headline | Site"): then the headline alone."""
+    if given and headline and headline != given and headline in given:
+        return headline
+    return given or headline
 
 
 def _excerpt(blocks: list[Block]) -> str:

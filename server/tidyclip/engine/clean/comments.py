@@ -69,18 +69,10 @@ _MAX_GAP = 2
 def find_regions(tree: etree._Element) -> tuple[str, ...]:
     """The normalized text of each comment region of the page."""
     headings, actions, forms = [], [], []
-    for text in tree.xpath("//body//text()[normalize-space()]"):
-        owner = text.getparent()
-        if text.is_tail:
-            owner = owner.getparent()
-        if owner is None or owner.tag in _SKIP_TAGS or not isinstance(owner.tag, str):
-            continue
-        stripped = text.strip()
-        if len(stripped) > _SHORT_TEXT:
-            continue
-        if HEADING.match(stripped):
+    for owner, text in _short_texts(tree):
+        if HEADING.match(text):
             headings.append(owner)
-        elif _REPLY_ACTION.match(stripped) or _AUTHOR_LINE.match(stripped):
+        elif _REPLY_ACTION.match(text) or _AUTHOR_LINE.match(text):
             actions.append(owner)
     for textarea in tree.iter("textarea"):
         form = next((ancestor for ancestor in textarea.iterancestors("form")), textarea)
@@ -122,6 +114,23 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
     remaining = [position for position in remaining if position not in found]
     found.update(_comment_meta_runs(blocks, remaining))
     return found
+
+
+def _short_texts(tree: etree._Element):
+    """(element, text) for every short visible text of the page, tails counted to their parent."""
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        if tag not in _SKIP_TAGS:
+            text = element.text
+            if text and len(text) <= _SHORT_TEXT * 4 and 0 < len(stripped := text.strip()) <= _SHORT_TEXT:
+                yield element, stripped
+        tail = element.tail
+        if tail and len(tail) <= _SHORT_TEXT * 4 and 0 < len(stripped := tail.strip()) <= _SHORT_TEXT:
+            parent = element.getparent()
+            if parent is not None and parent.tag not in _SKIP_TAGS:
+                yield parent, stripped
 
 
 def _in_region(key: str, regions: list[str], squeezed: list[str]) -> bool:

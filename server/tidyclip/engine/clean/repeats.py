@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from tidyclip.engine.clean.page import Page
+from tidyclip.engine.clean.text import contains_words, normalize
 from tidyclip.engine.extract import Block
 
 #: Only blocks whose normalized text is at least this long can be repeats.
@@ -23,6 +24,11 @@ NEAR_SIMILARITY = 90
 #: pairwise comparison grows with the square of the count.
 MAX_NEAR_COMPARED = 3000
 _JUDGED_KINDS = frozenset({"paragraph", "quote", "heading", "item"})
+#: Blocks at least this long whose every sentence is already in the clip are repeats too.
+MIN_COVERED_CHARS = 80
+MIN_SENTENCE_CHARS = 20
+_COVERED_KINDS = frozenset({"paragraph", "quote"})
+_SENTENCE_END = re.compile(r"(?<=[.!?…。”\"])\s+")
 #: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, May 3 (Reuters) -": a dateline and wire tag at the start.
 _WIRE_TAG = re.compile(r"^(?:[a-z][a-z ,.'0-9]{0,40} )?(?:reuters|ap|afp|upi|dpa|ians|pti|ani|bloomberg|cnn|bbc|xinhua|efe|ansa|kyodo|yonhap|tass|aap|cp|nyt) ")
 
@@ -45,9 +51,21 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
     compared = [_WIRE_TAG.sub("", keys[position]) for position in unique]
     scores = process.cdist(compared, compared, scorer=fuzz.ratio, score_cutoff=NEAR_SIMILARITY, dtype=np.uint8)
     kept: list[int] = []
+    earlier_text = ""
     for index, position in enumerate(unique):
-        if kept and scores[index, kept].any():
+        if (kept and scores[index, kept].any()) or _covered(blocks[position], earlier_text):
             found[position] = "near_duplicates"
         else:
             kept.append(index)
+            earlier_text += f" | {keys[position]}"
     return found
+
+
+def _covered(block: Block, earlier_text: str) -> bool:
+    """Every sentence of BLOCK is already in the clip: two paragraphs pasted again as one, one pasted
+    again in halves, or a pull quote lifted from the text above."""
+    if block.kind not in _COVERED_KINDS or len(block.text) < MIN_COVERED_CHARS or not earlier_text:
+        return False
+    sentences = [key for key in map(normalize, _SENTENCE_END.split(block.text)) if len(key) >= MIN_SENTENCE_CHARS]
+    return bool(sentences) and sum(map(len, sentences)) * 10 >= len(normalize(block.text)) * 9 and \
+        all(contains_words(earlier_text, sentence) for sentence in sentences)
