@@ -5,7 +5,8 @@ Fills a temporary store with N clips (the seed page's clip under N URLs and titl
 page), then runs each export in a fresh subprocess and reports its wall time and the growth of its
 peak RSS over the RSS it had just before exporting (Linux: the peak is reset through
 /proc/self/clear_refs, then read from VmHWM). The baselines do what a naive exporter does: list every
-clip, then write (json.dump of the list; ebooklib's own write_epub of a whole book).
+clip, then write (json.dump of the list; ebooklib's own write_epub of a whole book). Last, the import
+of a JSON export of 1,000 of those clips (original pages included) into an empty store.
 
     .venv/bin/python scripts/bench_export.py [--clips 10000] [--keep DIR]
 """
@@ -26,6 +27,9 @@ WITH_ORIGINAL = "jsonl+original"
 BASELINES = ("baseline-json", "baseline-epub")
 #: Only reading every clip from the store, writing nothing: the floor any export stands on.
 STORE_READ = "store-read"
+#: Importing a JSON export (with original pages) of IMPORT_CLIPS clips into an empty store.
+IMPORT = "import"
+IMPORT_CLIPS = 1000
 LIMIT_MB = 200
 
 
@@ -76,11 +80,33 @@ def _baseline(store, fmt: str, out: Path) -> int:
     return len(clips)
 
 
+def child_import(data_dir: Path, out: Path) -> None:
+    """Import a JSON export of IMPORT_CLIPS clips into a new store; print the figures as JSON."""
+    from tidyclip.export import export_to_path, import_from_path
+    from tidyclip.library import Library
+
+    with Library.open(data_dir) as library:
+        ids = library.store.all_ids()[:IMPORT_CLIPS]
+        export_to_path(library.store, "json", out, ids=ids, progress=False, with_original=True)
+    with Library.open(out.with_suffix(".store")) as library:
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _rss_kb("VmRSS")
+        started = time.perf_counter()
+        created, _ = import_from_path(library, out, progress=False)
+        seconds = time.perf_counter() - started
+        peak = _rss_kb("VmHWM")
+    print(json.dumps({"seconds": seconds, "peak_growth_mb": (peak - before) / 1024, "clips": created,
+                      "bytes": out.stat().st_size}))
+
+
 def child(fmt: str, data_dir: Path, out: Path) -> None:
     """Run one export in this process and print {seconds, peak_growth_mb, clips, bytes} as JSON."""
     from tidyclip.export import export_to_path
     from tidyclip.library import Library
 
+    if fmt == IMPORT:
+        child_import(data_dir, out)
+        return
     with Library.open(data_dir) as library:
         next(library.store.iter_clips())  # warm: imports, index and store opened before measuring
         Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
@@ -125,9 +151,9 @@ def main() -> int:
         print(f"| format | clips | time (s) | clips/s | output (MB) | peak RSS growth (MB) |")
         print("|---|---:|---:|---:|---:|---:|")
         worst = 0.0
-        for fmt in (STORE_READ, *FORMATS, WITH_ORIGINAL, *BASELINES):
+        for fmt in (STORE_READ, *FORMATS, WITH_ORIGINAL, *BASELINES, IMPORT):
             figures = measure(fmt, data_dir, Path(work))
-            if fmt not in (STORE_READ, *BASELINES):
+            if fmt not in (STORE_READ, IMPORT, *BASELINES):
                 worst = max(worst, figures["peak_growth_mb"])
             print(f"| {fmt} | {figures['clips']} | {figures['seconds']:.1f} | {figures['clips'] / figures['seconds']:.0f} "
                   f"| {figures['bytes'] / 2**20:.1f} | {figures['peak_growth_mb']:.1f} |", flush=True)

@@ -171,7 +171,7 @@ def test_html_file_has_contents_every_clip_and_no_script(library, stored, tmp_pa
     assert sorted(contents) == sorted(f"clip-{clip_id}" for clip_id in stored)
     assert set(contents) <= parser.ids, "a contents entry points nowhere"
     for clip in stored.values():
-        assert f'<article id="clip-{clip["id"]}">' in page
+        assert f'<article id="clip-{clip["id"]}" lang="en" dir="auto">' in page
     assert page.count("Richard Moore’s invitation follows") >= len(stored)
 
 

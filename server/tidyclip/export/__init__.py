@@ -20,8 +20,8 @@ from tidyclip.errors import BadInput
 from tidyclip.export import bookmarks, csv_table, epub_book, html_book, json_document, json_lines, markdown_zip
 from tidyclip.export.importing import import_from_path
 from tidyclip.export.options import ExportOptions
-from tidyclip.library import Progress
 from tidyclip.export.selection import Selection
+from tidyclip.library import Progress
 
 FORMATS: dict[str, ModuleType] = {
     "md": markdown_zip, "json": json_document, "jsonl": json_lines, "html": html_book,

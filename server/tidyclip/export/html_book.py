@@ -40,7 +40,9 @@ def _contents_entry(clip: Clip) -> str:
 
 
 def _article(clip: Clip) -> str:
-    return (f'<article id="{anchor(clip)}">\n{clip_header(clip, "h2")}{sanitize(clip.get("html"))}\n'
+    # lang picks the right fonts and hyphenation; dir="auto" lays out Arabic or Hebrew clips right to left.
+    lang = f' lang="{escape(clip["lang"])}"' if clip.get("lang") else ""
+    return (f'<article id="{anchor(clip)}"{lang} dir="auto">\n{clip_header(clip, "h2")}{sanitize(clip.get("html"))}\n'
             '<p class="back"><a href="#contents">↑ Contents</a></p>\n</article>\n')
 
 

@@ -91,7 +91,8 @@ class ImportSource:
             for number, item in enumerate(iter_array(stream, self.name), start=1):
                 yield f"{self.name} item {number}", item
         elif self.layout == "document":
-            stream.readline()
+            while not stream.readline().strip():  # up to and including the header line
+                pass
             for number, item in enumerate(iter_array(stream, self.name, opened=True, closing="}"), start=1):
                 yield f"{self.name} clip {number}", item
         else:
