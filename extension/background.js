@@ -1,6 +1,6 @@
 // The extension's service worker (an event page in Firefox): clips tabs, keeps and resends what the
 // server could not take, and keeps the toolbar icon up to date. Handlers are also put on `self`
-// (clipTab, flushQueue, tabStatus) so tests can call exactly what the toolbar calls.
+// (clipTab, captureTab, flushQueue, tabStatus) so tests can call exactly what the toolbar calls.
 import { ext } from "./lib/browser.js";
 import { setQueueBadge, setTabBadge } from "./lib/badge.js";
 import { capturePage, showToast } from "./lib/capture.js";
@@ -39,12 +39,19 @@ async function clipTab(tabId, { selection = false, toast = false } = {}) {
   }
 }
 
-async function captureAndSend(tabId, selection) {
-  let page;
+/** The tab's page as clipTab sends it: {url, title, html, selection_html}; null when the browser forbids it. */
+async function captureTab(tabId, { selection = false } = {}) {
   try {
     const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage, args: [selection] });
-    page = injection.result;
+    return injection.result;
   } catch {
+    return null;
+  }
+}
+
+async function captureAndSend(tabId, selection) {
+  const page = await captureTab(tabId, { selection });
+  if (!page) {
     return { ok: false, reason: "the browser does not let extensions read this page (browser pages, add-on stores, the PDF viewer)" };
   }
   if (selection && !page.selection_html) {
@@ -253,4 +260,4 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-Object.assign(self, { clipTab, flushQueue, tabStatus, listQueue });
+Object.assign(self, { clipTab, captureTab, flushQueue, tabStatus, listQueue });

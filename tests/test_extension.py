@@ -1,0 +1,324 @@
+"""The browser extension, end to end: real headless Chromium with extension/ loaded, talking to a
+real tidyclip server over HTTP. Clips go through the same handler the toolbar popup uses
+(`self.clipTab` in the service worker)."""
+
+import json
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import EXTENSION_DIR, FIXTURES, require_chromium
+from tidyclip.engine import make_clip
+from extension_support import Extension, PageServer, launch
+
+pytestmark = pytest.mark.browser
+
+PERMISSIONS = {"activeTab", "scripting", "storage", "unlimitedStorage", "contextMenus", "alarms"}
+HOSTS = {"http://127.0.0.1/*", "http://localhost/*"}
+SELECTED_PARAGRAPHS = [
+    "“Together with our allies, [we intend] to win the race to master the ethical and safe use of AI,” he said.",
+    "He warned that there was “absolutely no doubt” adversaries would try to develop artificial intelligence in a way which was reckless and dangerous, and that it would be his agency’s job to deal with that.",
+    "“It will be a significant part of our role going forward into the future, to try and … detect, uncover, and then disrupt people who would like to develop AI in directions which are dangerous.”",
+]
+LAZY_PAGE = """<!DOCTYPE html><html><head><title>Lazy pictures</title></head><body><article>
+<h1>Lazy pictures</h1>
+<p>The first paragraph of a story whose pictures load late, long enough to count as an article body for any extractor.</p>
+<img id="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/pictures/harbour.jpg" alt="The harbour">
+<img id="lazyset" data-srcset="/pictures/boat-1x.jpg 1x, /pictures/boat-2x.jpg 2x" alt="A boat">
+<p>The second paragraph goes on about the harbour and the boats in it, so there is some reading to keep here.</p>
+<script>window.pageScriptRan = true;</script>
+</article></body></html>"""
+
+
+def manifest() -> dict:
+    return json.loads((EXTENSION_DIR / "manifest.json").read_text())
+
+
+# -- the package itself ---------------------------------------------------------------------------
+
+def test_manifest_asks_for_least_permissions_and_supports_firefox():
+    data = manifest()
+    assert data["manifest_version"] == 3
+    assert set(data["permissions"]) == PERMISSIONS
+    assert set(data["host_permissions"]) == HOSTS
+    assert data.get("optional_permissions") == ["tabs"]
+    background = data["background"]
+    assert background["service_worker"] == "background.js" and background["scripts"] == ["background.js"]
+    gecko = data["browser_specific_settings"]["gecko"]
+    assert gecko["id"]
+    assert tuple(int(part) for part in gecko["strict_min_version"].split(".")) >= (142,)
+    assert gecko["data_collection_permissions"] == {"required": ["none"]}
+    assert data["commands"]["clip-page"]["suggested_key"]["default"] == "Alt+Shift+S"
+
+
+def test_every_file_the_manifest_and_pages_name_exists_and_no_inline_script():
+    data = manifest()
+    named = [data["background"]["service_worker"], data["action"]["default_popup"], data["options_ui"]["page"]]
+    named += list(data["icons"].values()) + list(data["action"]["default_icon"].values())
+    for path in named:
+        assert (EXTENSION_DIR / path).is_file(), path
+    for page in EXTENSION_DIR.rglob("*.html"):
+        html = page.read_text()
+        # The extension CSP runs no inline script and no inline handler.
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), page
+        assert not re.search(r"\son[a-z]+=", html), page
+        for ref in re.findall(r'(?:src|href)="([^"#:]+)"', html):
+            assert (page.parent / ref).resolve().is_file(), f"{page.name} names a missing {ref}"
+    for script in EXTENSION_DIR.rglob("*.js"):
+        for ref in re.findall(r'from "(\.[^"]+)"', script.read_text()):
+            assert (script.parent / ref).resolve().is_file(), f"{script.name} imports a missing {ref}"
+
+
+# -- in the browser ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    require_chromium()
+    with sync_playwright() as playwright:
+        context = launch(playwright, tmp_path_factory.mktemp("profile"))
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def extension(browser_context) -> Extension:
+    ext = Extension(browser_context)
+    ext.reset()
+    return ext
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """Test pages on 127.0.0.1: the seed under two paths (a page clip and a selection clip are two
+    different URLs to the store), and a page with lazy images."""
+    folder = tmp_path_factory.mktemp("pages")
+    for name in ("seed", "seed-selection", "seed-queued", "seed-token"):
+        (folder / name).mkdir()
+        shutil.copy(FIXTURES / "seed-blogger" / "page.html", folder / name / "page.html")
+    (folder / "lazy.html").write_text(LAZY_PAGE)
+    with PageServer(folder) as server:
+        yield server
+
+
+def open_page(extension: Extension, url: str):
+    page = extension.context.new_page()
+    page.goto(url)
+    return page
+
+
+def stored_clips(server) -> dict:
+    response = server.api("GET", "/api/clips", params={"limit": 50})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def paragraphs_of(clip: dict) -> list[str]:
+    return [part.strip() for part in clip["text"].split("\n\n") if part.strip()]
+
+
+def test_options_page_pairs_like_a_user(extension, server):
+    page = extension.context.new_page()
+    page.goto(extension.page_url("options/options.html"))
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Not paired yet")
+    expect(page.get_by_label("Server address")).to_have_value("http://127.0.0.1:7373")
+
+    page.get_by_label("Server address").fill(server.base_url)
+    page.get_by_label("Token").fill("not-the-token")
+    page.get_by_role("button", name="Test connection").click()
+    expect(status).to_contain_text("Server check passed")
+    expect(status).to_contain_text("token check failed: the token is wrong")
+
+    page.get_by_label("Token").fill(server.token)
+    page.get_by_role("button", name="Test connection").click()
+    expect(status).to_contain_text("Connection OK")
+    page.get_by_role("button", name="Save").click()
+    expect(status).to_contain_text("Saved. Connection OK: tidyclip")
+    saved = extension.evaluate("chrome.storage.local.get(['serverUrl', 'token'])")
+    assert saved == {"serverUrl": server.base_url, "token": server.token}
+
+    page.get_by_label("Server address").fill("http://example.com:7373")
+    page.get_by_role("button", name="Test connection").click()
+    expect(status).to_contain_text("tidyclip runs on this machine")
+
+    stopped = f"http://127.0.0.1:{server.port + 1 if server.port < 65535 else server.port - 1}"
+    page.get_by_label("Server address").fill(stopped)
+    page.get_by_role("button", name="Test connection").click()
+    expect(status).to_contain_text("Server check failed")
+    expect(status).to_contain_text("tidyclip is not running: start it with `tidyclip serve`")
+    page.close()
+
+
+def test_clipping_the_seed_page_stores_a_tidy_clip(extension, server, pages, seed_expected):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("seed/page.html"))
+
+    result = extension.clip(page)
+    assert result["ok"] is True, result
+    assert result["status"] == "created"
+    assert result["link"] == f"{server.base_url}/clips/{result['id']}"
+    assert extension.badge(page) == "✓"
+
+    clip = server.api("GET", f"/api/clips/{result['id']}").json()
+    assert clip["url"] == page.url
+    assert clip["title"] == seed_expected["title"] == result["title"]
+    for field in ("site", "author", "published"):
+        assert clip[field] == seed_expected[field], field
+    kept = paragraphs_of(clip)
+    # What the extension sends (the live DOM) makes the same clip as the page's file does.
+    from_file = make_clip((FIXTURES / "seed-blogger" / "page.html").read_bytes(), page.url, title=page.title())
+    assert kept == paragraphs_of(from_file)
+    positions = [kept.index(expected) for expected in seed_expected["paragraphs_once_in_order"]]
+    assert positions == sorted(positions), "paragraphs out of order"
+    for expected in seed_expected["paragraphs_once_in_order"]:
+        assert kept.count(expected) == 1, f"kept {kept.count(expected)} times: {expected[:60]}"
+    for forbidden in seed_expected["forbidden"]:
+        assert forbidden not in clip["text"], forbidden
+    assert seed_expected["not_in_body_as_paragraph"][0] not in kept
+
+    # Opened again later, the icon says the page is already clipped.
+    page.reload()
+    expect_badge(extension, page, "✓")
+    status = extension.evaluate("([tabId, url]) => self.tabStatus(tabId, url)", [extension.tab_id(page.url), page.url])
+    assert status["clipped"]["id"] == result["id"]
+
+    # Clipping it again updates the clip instead of adding a second one.
+    again = extension.clip(page)
+    assert again["ok"] and again["status"] == "updated" and again["id"] == result["id"]
+    assert stored_clips(server)["total"] == 1
+    page.close()
+
+
+def expect_badge(extension: Extension, page, text: str) -> None:
+    from extension_support import wait_until
+
+    wait_until(lambda: extension.badge(page) == text, f"the badge to read {text!r}")
+
+
+def test_a_selection_clip_holds_only_the_selection(extension, server, pages):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("seed-selection/page.html"))
+    page.evaluate(
+        """([first, last]) => {
+            const paragraphs = [...document.querySelectorAll('p')];
+            const start = paragraphs.find((p) => p.textContent === first);
+            const end = paragraphs.find((p) => p.textContent === last);
+            const range = document.createRange();
+            range.setStartBefore(start);
+            range.setEndAfter(end);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        [SELECTED_PARAGRAPHS[0], SELECTED_PARAGRAPHS[-1]],
+    )
+    result = extension.clip(page, selection=True)
+    assert result["ok"] is True, result
+    clip = server.api("GET", f"/api/clips/{result['id']}").json()
+    assert paragraphs_of(clip) == SELECTED_PARAGRAPHS
+    page.close()
+
+
+def test_selection_clip_without_a_selection_says_so(extension, server, pages):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("seed/page.html"))
+    before = stored_clips(server)["total"]
+    result = extension.clip(page, selection=True)
+    assert result == {"ok": False, "reason": "nothing is selected: select some text on the page first"}
+    assert extension.badge(page) == "!"
+    assert stored_clips(server)["total"] == before
+    page.close()
+
+
+def test_lazy_images_are_sent_with_their_real_source(extension, server, pages):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("lazy.html"))
+    captured = extension.evaluate("(tabId) => self.captureTab(tabId)", extension.tab_id(page.url))
+    html = captured["html"]
+    assert captured["url"] == page.url and captured["title"] == "Lazy pictures"
+    assert html.startswith("<!DOCTYPE html>")
+    assert f'src="{pages.url("pictures/harbour.jpg")}"' in html
+    assert 'srcset="/pictures/boat-1x.jpg 1x, /pictures/boat-2x.jpg 2x"' in html
+    assert "pageScriptRan" not in html
+    # The page itself is left as it was.
+    assert page.get_attribute("#lazy", "src").startswith("data:")
+    page.close()
+
+
+def test_a_clip_made_while_the_server_is_down_waits_and_arrives_once(extension, start_server, pages, tmp_path):
+    server = start_server(tmp_path / "data")
+    extension.pair(server.base_url, server.token)
+    server.stop()
+    page = open_page(extension, pages.url("seed-queued/page.html"))
+
+    result = extension.clip(page)
+    assert result["ok"] is False and result["queued"] is True, result
+    assert result["reason"] == "tidyclip is not running: start it with `tidyclip serve`"
+    assert extension.badge(page) == "↻"
+    # The same page clipped twice while waiting is still one clip to send.
+    assert extension.clip(page)["waiting"] == 1
+    assert [entry["url"] for entry in extension.waiting()] == [page.url]
+
+    popup = extension.context.new_page()
+    popup.goto(extension.page_url("popup/popup.html"))
+    expect(popup.locator("#queue-count")).to_have_text("1 clip waiting to be sent.")
+    expect(popup.locator("#queue-reason")).to_contain_text("tidyclip is not running")
+    popup.close()
+
+    # The browser stops idle service workers: the queue lives in storage, not in memory.
+    extension.restart_worker()
+    assert len(extension.waiting()) == 1
+
+    server = start_server(tmp_path / "data", port=server.port)
+    outcome = extension.flush()
+    assert outcome == {"delivered": 1, "waiting": 0}
+    assert extension.waiting() == []
+    listed = stored_clips(server)
+    assert listed["total"] == 1 and listed["items"][0]["url"] == page.url
+    # Nothing left to send: a second flush delivers nothing and the store still holds one clip.
+    assert extension.flush() == {"delivered": 0, "waiting": 0}
+    assert stored_clips(server)["total"] == 1
+    assert not [key for key in extension.evaluate("chrome.storage.local.get(null)") if key.startswith("queue:")]
+    page.close()
+
+
+def test_a_wrong_token_is_told_in_plain_words_and_nothing_is_stored(extension, server, pages):
+    extension.pair(server.base_url, "not-the-token")
+    page = open_page(extension, pages.url("seed-token/page.html"))
+    before = stored_clips(server)["total"]
+
+    result = extension.clip(page)
+    assert result["ok"] is False
+    assert result["reason"] == "the token is wrong: paste it again in Options"
+    assert stored_clips(server)["total"] == before
+    assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 0
+
+    # The clip is not lost: once the right token is pasted, it goes.
+    extension.pair(server.base_url, server.token)
+    assert extension.flush()["delivered"] == 1
+    assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 1
+    page.close()
+
+
+def test_a_few_words_selected_inside_a_paragraph_are_clipped_as_a_paragraph(extension, server, pages):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("seed-selection/page.html?words"))
+    words = "Offers to spy hold huge risks."
+    page.evaluate(
+        """(words) => {
+            const paragraph = [...document.querySelectorAll('p')].find((p) => p.textContent.startsWith(words));
+            const range = document.createRange();
+            range.setStart(paragraph.firstChild, 0);
+            range.setEnd(paragraph.firstChild, words.length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        words,
+    )
+    captured = extension.evaluate("(tabId) => self.captureTab(tabId, {selection: true})", extension.tab_id(page.url))
+    assert captured["selection_html"] == f"<p>{words}</p>"
+    result = extension.clip(page, selection=True)
+    assert result["ok"] is True, result
+    assert server.api("GET", f"/api/clips/{result['id']}").json()["text"] == words
+    page.close()
