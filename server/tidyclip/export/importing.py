@@ -80,7 +80,7 @@ class ImportSource:
             try:
                 yield from self._items_of(stream)
             except UnicodeDecodeError:
-                raise BadInput(f"{self.name} is not UTF-8 text") from None
+                raise BadInput(f"{self.name} is not valid UTF-8 text: is the file cut short or damaged?") from None
 
     def _items_of(self, stream: TextIO) -> Iterator[tuple[str, Any]]:
         if self.layout == "lines":

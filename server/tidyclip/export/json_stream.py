@@ -39,8 +39,10 @@ class _Cursor:
 
     def expect(self, allowed: str, what: str) -> str:
         char = self.next_char()
-        if not char or char not in allowed:
-            raise BadInput(f"{self.name}: not valid JSON: expected {what}, found {char or 'the end of the file'}")
+        if not char:
+            raise BadInput(f"{self.name}: the file ends where {what} should be: is it cut short?")
+        if char not in allowed:
+            raise BadInput(f"{self.name}: not valid JSON: expected {what}, found {char!r}")
         self.position += 1
         return char
 
