@@ -43,10 +43,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 class Extension:
     """The loaded extension: its service worker, its pages, and what the toolbar would do."""
 
-    def __init__(self, context: BrowserContext):
+    def __init__(self, context: BrowserContext, playwright: Playwright, user_data_dir: Path):
         self.context = context
+        self.playwright = playwright
+        self.user_data_dir = Path(user_data_dir)
         self.worker = self._wait_for_worker()
         self.id = self.worker.url.split("/")[2]
+        self._devtools = None
 
     def _wait_for_worker(self) -> Worker:
         for worker in self.context.service_workers:
@@ -87,6 +90,23 @@ class Extension:
     def badge(self, page: Page) -> str:
         return self.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", self.tab_id(page.url))
 
+    def open_popup(self, page: Page) -> Page:
+        """Open the real toolbar popup over `page` (chrome.action.openPopup) and return it.
+
+        Playwright does not attach to extension popups; a new connection over the DevTools port,
+        made once the popup exists, sees it among the page targets."""
+        page.bring_to_front()
+        popup_url = self.page_url("popup/popup.html")
+        cdp = self.context.browser.new_browser_cdp_session()
+        self.evaluate("chrome.action.openPopup()")
+        wait_until(lambda: any(t["url"] == popup_url for t in cdp.send("Target.getTargets")["targetInfos"]), "the popup to open")
+        cdp.detach()
+        if self._devtools is not None:
+            self._devtools.close()
+        port = (self.user_data_dir / "DevToolsActivePort").read_text().split()[0]
+        self._devtools = self.playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        return next(p for c in self._devtools.contexts for p in c.pages if p.url == popup_url)
+
     def restart_worker(self) -> None:
         """Stop the service worker, as the browser does when it is idle, and wake a new one with an
         extension page (Playwright keeps the same Worker handle for the restarted worker)."""
@@ -119,7 +139,11 @@ def launch(playwright: Playwright, user_data_dir: Path) -> BrowserContext:
         str(user_data_dir),
         executable_path=CHROMIUM,
         headless=True,
-        args=CHROMIUM_ARGS + [f"--disable-extensions-except={EXTENSION_DIR}", f"--load-extension={EXTENSION_DIR}"],
+        args=CHROMIUM_ARGS + [
+            f"--disable-extensions-except={EXTENSION_DIR}", f"--load-extension={EXTENSION_DIR}",
+            # A DevTools port (written to DevToolsActivePort) lets open_popup reach the popup.
+            "--remote-debugging-port=0",
+        ],
         # Playwright turns extensions off by default.
         ignore_default_args=["--disable-extensions"],
     )

@@ -71,14 +71,14 @@ export function capturePage(withSelection) {
 
 /**
  * A small message in the page's corner after a clip from the context menu or the shortcut (the
- * popup shows its own). It lives in a closed shadow root so the page's styles cannot reach it.
+ * popup shows its own). It lives in a shadow root so the page's styles cannot reach it.
  */
 export function showToast({ ok, heading, detail, link, linkText }) {
   const HOST_ID = "tidyclip-toast-host";
   document.getElementById(HOST_ID)?.remove();
   const host = document.createElement("div");
   host.id = HOST_ID;
-  const root = host.attachShadow({ mode: "closed" });
+  const root = host.attachShadow({ mode: "open" });
   const style = document.createElement("style");
   style.textContent = `
     .toast { position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; max-width: 360px;
