@@ -4,6 +4,7 @@ Every new clip takes `clip_page` (the API, `tidyclip add`, import), so a clip is
 to its stories the same way whatever door it came in by.
 """
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput, TidyclipError
 from tidyclip.store import Store
 
+log = logging.getLogger(__name__)
 #: Fields the user owns: a new cleaning of the page never touches them.
 USER_FIELDS = ("id", "created", "tags", "note", "similar", "title")
 #: What a reclean compares to decide whether a clip changed.
@@ -69,7 +71,12 @@ class Library:
         return self._linked(saved), status
 
     def _linked(self, clip: Clip) -> Clip:
-        clip["similar"] = stories.link(self.store, clip)
+        """The clip with its story links. The clip is saved by now: a failure here must not make the
+        caller believe it was lost (and retry), so it is logged and the clip comes back unlinked."""
+        try:
+            clip["similar"] = stories.link(self.store, clip)
+        except Exception:
+            log.exception("linking clip %s to its stories failed; the clip is saved", clip["id"])
         return clip
 
     def delete(self, clip_id: str) -> Clip:

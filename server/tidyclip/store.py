@@ -32,6 +32,7 @@ import secrets
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from hashlib import sha256
 from pathlib import Path
@@ -147,23 +148,35 @@ def safe_url(value: Any) -> str | None:
     return None
 
 
+FIELD_CLEANERS = {
+    "title": lambda value: plain_text(value, MAX_TITLE_CHARS),
+    "note": lambda value: plain_text(value, MAX_NOTE_CHARS),
+    "tags": clean_tags,
+    "author": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
+    "site": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
+    "excerpt": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
+    "lang": lambda value: plain_text(value, 35) if value is not None else None,
+    "published": lambda value: plain_text(value, 40) if value is not None else None,
+    "canonical_url": safe_url,
+    "image": safe_url,
+    "html": lambda value: nh3.clean(value or "", url_schemes={"http", "https", "mailto"}),
+    "text": lambda value: value or "",
+    "markdown": lambda value: re.sub(r"\]\(\s*(javascript|vbscript|data):[^)]*\)", "]()", value or "", flags=re.I),
+    "cleaning": lambda value: value or empty_cleaning(),
+    "similar": lambda value: value or [],
+}
+
+
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Defence in depth over what the engine, an import or a user hands us: markup only where markup
+    belongs (html, through nh3), plain text everywhere else, web addresses only in URL fields."""
+    return {key: FIELD_CLEANERS[key](value) if key in FIELD_CLEANERS else value for key, value in fields.items()}
+
+
 def sanitize(clip: Clip) -> Clip:
-    """Defence in depth over what the engine (or an import) hands us: markup only where markup
-    belongs, and that markup through nh3; plain text everywhere else."""
-    clip = dict(clip)
-    clip["title"] = plain_text(clip.get("title"), MAX_TITLE_CHARS) or clip.get("url") or "Untitled"
-    clip["note"] = plain_text(clip.get("note"), MAX_NOTE_CHARS)
-    clip["tags"] = clean_tags(clip.get("tags"))
-    for field in ("author", "site", "excerpt", "lang", "published"):
-        if clip.get(field) is not None:
-            clip[field] = plain_text(clip[field], MAX_NOTE_CHARS)
-    for field in ("canonical_url", "image"):
-        clip[field] = safe_url(clip.get(field))
-    clip["html"] = nh3.clean(clip.get("html") or "", url_schemes={"http", "https", "mailto"})
-    clip["text"] = clip.get("text") or ""
-    clip["markdown"] = re.sub(r"\]\(\s*(javascript|vbscript|data):[^)]*\)", "]()", clip.get("markdown") or "", flags=re.I)
-    clip["cleaning"] = clip.get("cleaning") or empty_cleaning()
-    clip["similar"] = clip.get("similar") or []
+    """A whole clip cleaned (`clean_fields`), every field present."""
+    clip = clean_fields({**{key: None for key in FIELD_CLEANERS}, **clip})
+    clip["title"] = clip["title"] or clip.get("url") or "Untitled"
     return clip
 
 
@@ -196,29 +209,41 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Replace `path` with `data` so that a crash leaves the old file or the new one, whole."""
+def write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
+    """`data` in a (synced) temporary file beside `path`, ready to be renamed over it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    if sync_dir:
-        fsync_dir(path.parent)
+    return Path(tmp)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash leaves the old file or the new one, whole."""
+    os.replace(write_temp(path, data), path)
+    fsync_dir(path.parent)
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage that writes through `write_atomic` (TinyDB's JSONStorage truncates in place)."""
+    """TinyDB storage whose writes are atomic (TinyDB's JSONStorage truncates the file in place).
 
-    def __init__(self, path: str | Path, sync: bool = True):
+    With `staged=True` a write only prepares the synced temporary file; `commit()` renames it into
+    place, so the caller decides when the write becomes visible (after the files it refers to).
+    With `durable=False` (bulk writes, which sync once at the end) nothing is synced: the rename
+    still keeps the file whole after a kill."""
+
+    def __init__(self, path: str | Path, staged: bool = False, durable: bool = True):
         self.path = Path(path)
-        self.sync = sync
+        self.staged = staged
+        self.durable = durable
+        self.pending: Path | None = None
 
     def read(self) -> dict | None:
         try:
@@ -232,13 +257,31 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if self.sync:
+        if self.staged:
+            self.discard()
+            self.pending = write_temp(self.path, payload)
+        elif self.durable:
             write_atomic(self.path, payload)
         else:
-            self.path.write_bytes(payload)
+            os.replace(write_temp(self.path, payload, sync=False), self.path)
+
+    def commit(self) -> None:
+        if self.pending is not None:
+            os.replace(self.pending, self.path)
+            self.pending = None
+            fsync_dir(self.path.parent)
+
+    def discard(self) -> None:
+        if self.pending is not None:
+            self.pending.unlink(missing_ok=True)
+            self.pending = None
 
     def close(self) -> None:
         pass
+
+
+def gzipped(content: str | bytes) -> bytes:
+    return gzip.compress(content.encode("utf-8") if isinstance(content, str) else content, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def stamp_of(path: Path) -> str | None:
@@ -262,6 +305,7 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         self._server_lock_fd = self._take_server_lock() if exclusive else None
         self._thread_lock = threading.RLock()
+        self._io = ThreadPoolExecutor(max_workers=3, thread_name_prefix="tidyclip-store-io")
         self._write_lock_fd = os.open(self.data_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         with self._writing():
             self.index = SearchIndex(self.data_dir / INDEX_FILE)
@@ -292,6 +336,7 @@ class Store:
                 fcntl.flock(self._write_lock_fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
+        self._io.shutdown()
         self.index.close()
         if self._write_lock_fd is not None:
             os.close(self._write_lock_fd)
@@ -310,8 +355,8 @@ class Store:
     def _shard_path(self, shard: str) -> Path:
         return self.meta_dir / f"{shard}.json"
 
-    def _db(self, shard: str, sync: bool = True) -> TinyDB:
-        return TinyDB(self._shard_path(shard), storage=AtomicJSONStorage, sync=sync)
+    def _db(self, shard: str) -> TinyDB:
+        return TinyDB(self._shard_path(shard), storage=AtomicJSONStorage)
 
     def _body_folder(self, clip_id: str) -> Path:
         return self.body_dir / clip_id[:2]
@@ -329,13 +374,6 @@ class Store:
         except (OSError, ValueError):
             raise StoreCorrupt(f"the body of clip {clip_id} is missing or damaged ({path.name})") from None
 
-    def _write_gz(self, folder: Path, name: str, content: str | bytes, sync: bool) -> None:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        packed = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
-        if sync:
-            write_atomic(folder / name, packed, sync_dir=False)
-        else:
-            (folder / name).write_bytes(packed)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, clip_id: str) -> Clip:
@@ -449,14 +487,18 @@ class Store:
             meta = self._read_meta(clip_id)
             if meta is None:
                 raise NotFound(f"no clip with id {clip_id}")
-            body = self._read_body(clip_id, meta["_body"])
-            record = sanitize({**meta, **body, **fields})
-            meta.update({key: record[key] for key in fields})
+            changes = clean_fields(fields)
+            if "title" in changes and not changes["title"]:
+                raise BadInput("title cannot be empty")
+            meta.update(changes)
             if set(fields) - {"similar"}:  # links found by the stories detector are not an edit
                 meta["updated"] = now_iso()
             self._put_meta(clip_id, meta)
-            full = {**meta, **body}
-            self._index(full)
+            shard = shard_of(clip_id)
+            full = {**meta, **self._read_body(clip_id, meta["_body"])}
+            stamp = stamp_of(self._shard_path(shard)) or ""
+            if not self.index.put_meta(self._public(meta), shard, stamp, title_changed="title" in changes):
+                self._index(full)
             return self._public(full)
 
     def delete(self, clip_id: str) -> Clip:
@@ -482,6 +524,10 @@ class Store:
         self, record: Clip, url_key: str, existing: dict | None, original_html: str | bytes | None,
         selection_html: str | None, keep_updated: bool = False,
     ) -> tuple[Clip, str]:
+        """Write a new revision: body and page files first, the shard last (the commit point).
+
+        The files are written and synced in parallel with the staged shard (an fsync costs
+        milliseconds, and they do not depend on each other); only the renames are ordered."""
         clip_id = record["id"]
         record = sanitize(record)
         if not (keep_updated and record.get("updated")):
@@ -493,7 +539,7 @@ class Store:
         meta["_url_key"] = url_key
         meta["_body"] = f"{clip_id}.{rev}.json"
         body = {key: record.get(key) for key in BODY_FIELDS}
-        write_atomic(folder / meta["_body"], json.dumps(body, ensure_ascii=False).encode("utf-8"), sync_dir=False)
+        files = [(meta["_body"], lambda: json.dumps(body, ensure_ascii=False).encode("utf-8"))]
         if original_html is None:  # a new cleaning of the stored page: the page stays as it was
             for key in ("_original", "_selection"):
                 if existing and existing.get(key):
@@ -502,17 +548,31 @@ class Store:
             for key, content, suffix in (("_original", original_html, "html.gz"), ("_selection", selection_html, "sel.html.gz")):
                 if content is not None:
                     meta[key] = f"{clip_id}.{rev}.{suffix}"
-                    self._write_gz(folder, meta[key], content, sync=True)
+                    files.append((meta[key], lambda content=content: gzipped(content)))
+        temps = [self._io.submit(lambda name=name, make=make: (name, write_temp(folder / name, make()))) for name, make in files]
+        shard = self._stage_meta(clip_id, meta)
+        try:
+            written = [future.result() for future in temps]
+        except BaseException:
+            shard.discard()
+            for future in temps:
+                if future.exception() is None:
+                    future.result()[1].unlink(missing_ok=True)
+            raise
+        for name, tmp in written:
+            os.replace(tmp, folder / name)
         fsync_dir(folder)
-        self._put_meta(clip_id, meta)  # the commit point
+        shard.commit()  # the commit point: from here on the new revision is the clip
         self._index({**meta, **body})
         if existing:
             self._drop_old_files(clip_id, existing, meta)
         return self._public({**meta, **body}), ("updated" if existing else "created")
 
-    def _put_meta(self, clip_id: str, meta: dict, sync: bool = True) -> None:
+    def _stage_meta(self, clip_id: str, meta: dict) -> AtomicJSONStorage:
+        """Put `meta` in its shard, written and synced but not yet renamed into place."""
         doc_id = int(clip_id, 16)
-        table = self._db(shard_of(clip_id), sync=sync).table("clips")
+        db = TinyDB(self._shard_path(shard_of(clip_id)), storage=AtomicJSONStorage, staged=True)
+        table = db.table("clips")
 
         def replace(doc: dict) -> None:
             doc.clear()
@@ -522,6 +582,10 @@ class Store:
             table.update(replace, doc_ids=[doc_id])
         else:
             table.insert(Document(meta, doc_id=doc_id))
+        return db.storage
+
+    def _put_meta(self, clip_id: str, meta: dict) -> None:
+        self._stage_meta(clip_id, meta).commit()
 
     def _drop_old_files(self, clip_id: str, old: dict, new: dict) -> None:
         for key in ("_body", "_original", "_selection"):
@@ -558,36 +622,36 @@ class Store:
 
     # -- bulk --------------------------------------------------------------------------------------
     def bulk_save_records(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
-        """Store many new clips fast (a new store, a big import): files without per-file fsync, each
-        shard written once, one sync at the end. Clips whose id or URL is already stored are skipped."""
+        """Store many new clips fast (a new store, a big import): body files without a sync each, one
+        sync for all of them, then each touched shard written once (atomically) and one index
+        transaction. Clips whose URL is already stored are skipped; the number saved is returned."""
         by_shard: dict[str, list[dict]] = {}
-        taken: set[str] = set()
+        indexed: list[tuple[Clip, str, str]] = []
         with self._writing():
             for clip, original in records:
                 url_key = normalize_url(clip.get("url") or "")
                 clip_id = url_id(url_key) if url_key else secrets.token_hex(8)
-                if clip_id in taken or self._id_for_url(url_key) or self._read_meta(clip_id):
+                if clip_id in (meta["id"] for meta in by_shard.get(shard_of(clip_id), [])) or (url_key and self._id_for_url(url_key)):
                     continue
-                taken.add(clip_id)
                 record = sanitize({key: value for key, value in clip.items() if key not in INTERNAL})
-                record["id"] = clip_id
+                record["id"] = clip_id = self._free_id(url_key) if self._read_meta(clip_id) else clip_id
                 record["created"] = record.get("created") or now_iso()
                 record["updated"] = record.get("updated") or record["created"]
-                folder = self._body_folder(record["id"])
+                folder = self._body_folder(clip_id)
                 folder.mkdir(exist_ok=True)
                 meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
-                meta.update(_url_key=url_key, _body=f"{record['id']}.0.json")
+                meta.update(_url_key=url_key, _body=f"{clip_id}.0.json")
                 body = {key: record.get(key) for key in BODY_FIELDS}
                 (folder / meta["_body"]).write_bytes(json.dumps(body, ensure_ascii=False).encode("utf-8"))
                 if original is not None:
-                    meta["_original"] = f"{record['id']}.0.html.gz"
-                    self._write_gz(folder, meta["_original"], original, sync=False)
-                shard = shard_of(record["id"])
-                by_shard.setdefault(shard, []).append(meta)
+                    meta["_original"] = f"{clip_id}.0.html.gz"
+                    (folder / meta["_original"]).write_bytes(gzipped(original))
+                by_shard.setdefault(shard_of(clip_id), []).append(meta)
+                indexed.append((self._public({**meta, **body}), shard_of(clip_id), url_key))
+            os.sync()  # every body on disk before any shard points at it
             for shard, metas in by_shard.items():
-                table = self._db(shard, sync=False).table("clips")
-                table.insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
+                db = TinyDB(self._shard_path(shard), storage=AtomicJSONStorage, durable=False)
+                db.table("clips").insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
             os.sync()
-            for shard in by_shard:
-                self._reindex_shard(shard)
-        return sum(len(metas) for metas in by_shard.values())
+            self.index.put_many(indexed, {shard: stamp_of(self._shard_path(shard)) or "" for shard in by_shard})
+        return len(indexed)
