@@ -24,7 +24,7 @@ _SNIFF_BYTES = 4096
 #: Control bytes that never occur in text; more than this share of them means a binary file.
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
 _BINARY_SHARE = 0.05
-_BINARY_CONTROL_CHARS = frozenset(_BINARY_BYTES.decode("latin-1"))
+_DELETE_CONTROLS = dict.fromkeys(_BINARY_BYTES)
 #: More than this share of undecodable characters means the bytes are not text in any encoding we know.
 _REPLACED_SHARE = 0.3
 #: Labels pages declare that mean "Windows-1252" in every browser (WHATWG encoding standard).
@@ -88,6 +88,6 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:_SNIFF_BYTES * 2]
-    controls = sum(1 for char in sample if char in _BINARY_CONTROL_CHARS)
+    controls = len(sample) - len(sample.translate(_DELETE_CONTROLS))
     replaced = sample.count("\ufffd")
     return controls > _BINARY_SHARE * len(sample) or replaced > _REPLACED_SHARE * len(sample)

@@ -34,10 +34,7 @@ _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote",
 _SPACES = re.compile(r"\s+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_BYLINE_XPATH = (
-    '//*[@itemprop="author"]//*[@itemprop="name"]/@content | //*[@itemprop="author"]//*[@itemprop="name"]'
-    ' | //*[@itemprop="author"][not(.//*[@itemprop="name"])] | //a[@rel="author"] | //*[@rel="author"]/@content'
-)
+_BYLINE_XPATH = etree.XPath('//*[@itemprop="author" or @rel="author"]')
 _MAX_AUTHOR_CHARS = 80
 
 
@@ -100,8 +97,10 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
 
 def _byline(tree: lxml_html.HtmlElement) -> str | None:
     """The author's name from schema.org or rel=author markup, the common cases, in one pass."""
-    for found in tree.xpath(_BYLINE_XPATH):
-        name = squash(found if isinstance(found, str) else found.text_content())
+    for found in _BYLINE_XPATH(tree):
+        named = found.find('.//*[@itemprop="name"]')
+        holder = named if named is not None else found
+        name = squash(holder.get("content") or holder.text_content())
         name = re.sub(r"^(?:by|posted by|written by|von|par|por)\s+", "", name, flags=re.IGNORECASE)
         if 2 < len(name) <= _MAX_AUTHOR_CHARS:
             return name
@@ -118,6 +117,15 @@ def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
 
 
 def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, recall: bool = False):
+    """trafilatura's document for TREE, or None when it finds no article or trips on the page (then the
+    page's own text blocks are the fallback, and a page with none is refused upstream)."""
+    try:
+        return _bare_extraction(tree, url, recall)
+    except (ValueError, TypeError, AttributeError, IndexError, RecursionError, etree.LxmlError):
+        return None
+
+
+def _bare_extraction(tree: lxml_html.HtmlElement, url: str, recall: bool):
     # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused
     return trafilatura.bare_extraction(
         tree, url=url or None, output_format="xml", include_comments=False, include_tables=True,

@@ -7,6 +7,7 @@ The HTML goes through nh3 last, whatever was built before: nothing in a clip can
 
 import html as htmllib
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import nh3
@@ -62,6 +63,7 @@ def sanitize_html(markup: str) -> str:
                      link_rel="noopener noreferrer nofollow", strip_comments=True)
 
 
+@lru_cache(maxsize=4096)
 def absolute_url(link: str | None, base_url: str) -> str | None:
     """LINK resolved against the page, or None when it is empty or could run script."""
     if not link or not link.strip():

@@ -12,6 +12,7 @@ Reply" lines takes the reader text with it.
 """
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -46,6 +47,8 @@ _TIME_AGO = re.compile(
     r"|^(?:just now|yesterday)$",
     re.IGNORECASE,
 )
+_ATTRIBUTE_LOOKAHEAD = 200
+_TEXT_NODES = etree.XPath("//body//text()")
 #: Elements whose text is code or invisible, never a signal.
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "title", "option"})
 #: A region stops growing when this much text precedes it inside its parent: that text is the article.
@@ -117,20 +120,22 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
 
 
 def _short_texts(tree: etree._Element):
-    """(element, text) for every short visible text of the page, tails counted to their parent."""
-    for element in tree.iter():
-        tag = element.tag
-        if not isinstance(tag, str):
+    """(element, text) for every short visible text of the page, tails counted to their parent.
+
+    The text nodes come from one XPath call as plain strings; only the few short ones are asked for
+    their element (making element proxies for a whole page costs more than everything else here)."""
+    for text in _TEXT_NODES(tree):
+        if len(text) > _SHORT_TEXT * 4:
             continue
-        if tag not in _SKIP_TAGS:
-            text = element.text
-            if text and len(text) <= _SHORT_TEXT * 4 and 0 < len(stripped := text.strip()) <= _SHORT_TEXT:
-                yield element, stripped
-        tail = element.tail
-        if tail and len(tail) <= _SHORT_TEXT * 4 and 0 < len(stripped := tail.strip()) <= _SHORT_TEXT:
-            parent = element.getparent()
-            if parent is not None and parent.tag not in _SKIP_TAGS:
-                yield parent, stripped
+        stripped = text.strip()
+        if not stripped or len(stripped) > _SHORT_TEXT:
+            continue
+        owner = text.getparent()
+        if text.is_tail and owner is not None:
+            owner = owner.getparent()
+        if owner is None or not isinstance(owner.tag, str) or owner.tag in _SKIP_TAGS:
+            continue
+        yield owner, stripped
 
 
 def _in_region(key: str, regions: list[str], squeezed: list[str]) -> bool:
@@ -182,7 +187,8 @@ def _thread_container(actions: list[etree._Element]) -> etree._Element | None:
 
 
 def _has_comment_attributes(root: etree._Element) -> bool:
-    for element in root.iter():
+    """A comment system names its container near the top: the first elements of the region are enough."""
+    for element in islice(root.iter(), _ATTRIBUTE_LOOKAHEAD):
         if not isinstance(element.tag, str):
             continue
         if _ATTRIBUTE.search(f'{element.get("id", "")} {element.get("class", "")}'):
