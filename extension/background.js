@@ -173,9 +173,8 @@ async function tabStatus(tabId, url) {
   };
   if (!settings.token || !isWebPage(url)) return status;
   try {
-    const found = await findClip(settings, url);
+    const found = await markClipped(settings, tabId, url);
     if (found) status.clipped = { id: found.id, title: found.title, link: reviewUrl(settings.serverUrl, found.id) };
-    if (!clipping.has(tabId)) await setTabBadge(tabId, found ? "clipped" : "none", found?.title);
   } catch (error) {
     if (!(error instanceof ServerError)) throw error;
     status.problem = error.message;
@@ -187,14 +186,20 @@ function isWebPage(url) {
   return typeof url === "string" && /^https?:\/\//.test(url);
 }
 
+/** The stored clip of the tab's page, or null; shown on the icon too. Throws ServerError. */
+async function markClipped(settings, tabId, url) {
+  const found = await findClip(settings, url);
+  if (!clipping.has(tabId)) await setTabBadge(tabId, found ? "clipped" : "none", found?.title);
+  return found;
+}
+
 /** Mark the icon when a page that is already clipped is opened (needs the tab's URL: see README). */
 async function markIfClipped(tabId, url) {
   if (!isWebPage(url) || clipping.has(tabId)) return;
   const settings = await loadSettings();
   if (!settings.token) return;
   try {
-    const found = await findClip(settings, url);
-    if (!clipping.has(tabId)) await setTabBadge(tabId, found ? "clipped" : "none", found?.title);
+    await markClipped(settings, tabId, url);
   } catch {
     // Not running or not paired: the popup says why when opened; the icon stays quiet.
   }

@@ -99,6 +99,7 @@ def pages(tmp_path_factory):
         (folder / name).mkdir()
         shutil.copy(FIXTURES / "seed-blogger" / "page.html", folder / name / "page.html")
     (folder / "lazy.html").write_text(LAZY_PAGE)
+    (folder / "empty.html").write_text("<!DOCTYPE html><html><head><title>Nothing here</title></head><body></body></html>")
     with PageServer(folder) as server:
         yield server
 
@@ -260,6 +261,16 @@ def test_a_clip_made_while_the_server_is_down_waits_and_arrives_once(extension, 
     assert result["ok"] is False and result["queued"] is True, result
     assert result["reason"] == "tidyclip is not running: start it with `tidyclip serve`"
     assert extension.badge(page) == "↻"
+    assert extension.evaluate("chrome.action.getBadgeText({})") == "1"
+    # Retries back off: each failed delivery pushes the next try further away.
+    first_retry = extension.evaluate("chrome.alarms.get('tidyclip-retry')")
+    assert first_retry is not None
+    failed = extension.flush()
+    assert failed == {"delivered": 0, "waiting": 1, "error": "tidyclip is not running: start it with `tidyclip serve`"}
+    later_retry = extension.evaluate("chrome.alarms.get('tidyclip-retry')")
+    # First try 30 s after the clip, the next 60 s after the failed delivery (which came later).
+    assert later_retry["scheduledTime"] - first_retry["scheduledTime"] >= 29_000
+    assert extension.evaluate("chrome.storage.local.get('retryLevel')") == {"retryLevel": 2}
     # The same page clipped twice while waiting is still one clip to send.
     assert extension.clip(page)["waiting"] == 1
     assert [entry["url"] for entry in extension.waiting()] == [page.url]
@@ -283,6 +294,8 @@ def test_a_clip_made_while_the_server_is_down_waits_and_arrives_once(extension, 
     # Nothing left to send: a second flush delivers nothing and the store still holds one clip.
     assert extension.flush() == {"delivered": 0, "waiting": 0}
     assert stored_clips(server)["total"] == 1
+    assert extension.evaluate("chrome.alarms.get('tidyclip-retry')") is None
+    assert extension.evaluate("chrome.action.getBadgeText({})") == ""
     assert not [key for key in extension.evaluate("chrome.storage.local.get(null)") if key.startswith("queue:")]
     page.close()
 
@@ -389,5 +402,31 @@ def test_the_toolbar_popup_clips_the_page_and_says_where_it_went(extension, serv
     popup = extension.open_popup(page)
     expect(popup.get_by_role("status")).to_contain_text("Already clipped")
     expect(popup.get_by_role("link", name="Open it in tidyclip")).to_have_attribute("href", f"{server.base_url}/clips/{clip_id}")
+    popup.close()
+    page.close()
+
+
+def test_a_page_the_server_refuses_is_reported_not_retried(extension, start_server, pages, tmp_path):
+    server = start_server(tmp_path / "data")
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("empty.html"))
+
+    result = extension.clip(page)
+    assert result == {"ok": False, "reason": "tidyclip refused the page: no article text found in the page"}
+    assert extension.badge(page) == "!"
+    assert extension.waiting() == []
+
+    # Kept while the server was down, refused once it is back: dropped from the queue, listed in the popup.
+    server.stop()
+    assert extension.clip(page)["queued"] is True
+    server = start_server(tmp_path / "data", port=server.port)
+    assert extension.flush() == {"delivered": 0, "waiting": 0}
+    popup = extension.context.new_page()
+    popup.goto(extension.page_url("popup/popup.html"))
+    expect(popup.locator("#refused-list")).to_have_text("Nothing here: tidyclip refused the page: no article text found in the page")
+    popup.get_by_role("button", name="Dismiss").click()
+    expect(popup.locator("#refused")).to_be_hidden()
+    assert extension.evaluate("chrome.storage.local.get('refused')") == {"refused": []}
+    assert stored_clips(server)["total"] == 0
     popup.close()
     page.close()
