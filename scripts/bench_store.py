@@ -90,7 +90,11 @@ def typical_news_page() -> tuple[str, str]:
 
 def bench_sizes(sizes: list[int], page_html: str) -> list[dict]:
     corpus = Corpus()
-    queries = {"rare word": corpus.words[5_000], "common word": corpus.words[3], "two words": f"{corpus.words[40]} {corpus.words[200]}"}
+    # Zipf ranks: word 0 is in every clip (like "the"), word 300 in about a tenth, word 5000 in a few.
+    queries = {
+        "rare word": corpus.words[5_000], "tenth word": corpus.words[300], "everywhere word": corpus.words[0],
+        "two words": f"{corpus.words[40]} {corpus.words[200]}", "prefix": corpus.words[0][:4] + "*",
+    }
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         store = Store(Path(tmp) / "data")
@@ -114,6 +118,7 @@ def bench_sizes(sizes: list[int], page_html: str) -> list[dict]:
             }
             for label, q in queries.items():
                 row[f"search {label} ms"] = round(median_ms(lambda q=q: store.search(q=q, limit=50), 9), 2)
+                row[f"search {label} newest ms"] = round(median_ms(lambda q=q: store.search(q=q, sort="newest", limit=50), 5), 2)
                 row[f"search {label} hits"] = store.search(q=q, limit=1)[1]
             row.update(baseline(size, corpus, queries["rare word"]) if size <= BASELINE_MAX else {})
             print(json.dumps(row), flush=True)

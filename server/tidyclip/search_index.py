@@ -30,6 +30,9 @@ SORTS = {
     "updated": "c.updated DESC, c.id DESC",
     "title": "c.title_key ASC, c.id ASC",
 }
+#: A search ranks at most this many of its matches (the ones indexed last): ranking every clip that
+#: holds a word found everywhere costs more than a search may take, and tells little.
+RANK_CANDIDATES = 10_000
 #: Title matches weigh more than text matches (the bm25 weight of the title column; text is 1).
 TITLE_WEIGHT = 8.0
 
@@ -67,37 +70,37 @@ def fold(value: str) -> str:
 
 
 def fts_query(q: str) -> str | None:
-    """A safe FTS5 query from what the user typed: every word must match, the last one as a prefix
-    (search as you type). Operators and quotes in the input are treated as plain words."""
-    words = re.findall(r"\w+", q)
+    """A safe FTS5 query from what the user typed: every word must match (stemmed: "clip" finds
+    "clips" and "clipping"); a word ending in * matches as a prefix ("zepp*"). Other operators
+    and quotes in the input are plain characters."""
+    words = re.findall(r"\w+\*?", q)
     if not words:
         return None
-    quoted = [f'"{word}"' for word in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    return " ".join(f'"{word.rstrip("*")}"' + ("*" if word.endswith("*") else "") for word in words)
 
 
-def snippet(text: str, q: str, words: int = SNIPPET_WORDS) -> str:
-    """About `words` words of `text` around the first match of q's words, HTML-escaped, with every
-    match wrapped in <mark>. (FTS5's own snippet() costs about a millisecond a clip for a common
-    word; this costs microseconds.) Words match from their start, as the search does, with a
-    plural or -ed/-ing ending of the query word dropped so "cats" marks "cat" (the index stems)."""
+def match_pattern(q: str) -> re.Pattern | None:
+    """What marks a match of q in text: its words from their start, with a plural or -ed/-ing
+    ending dropped so "cats" marks "cat" (the index stems words)."""
     stems = sorted({_stem(word) for word in re.findall(r"\w+", q)}, key=len, reverse=True)
     if not stems:
-        return html.escape(" ".join(text.split()[:words]))
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
-    first = pattern.search(text)
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
+
+
+def snippet(text: str, pattern: re.Pattern | None, words: int = SNIPPET_WORDS) -> str:
+    """About `words` words of `text` around the first match, HTML-escaped, every match in <mark>.
+    (FTS5's own snippet() costs about a millisecond a clip for a common word; this, microseconds.)"""
     tokens = list(re.finditer(r"\S+", text))
-    at = 0
-    if first:
-        at = next((n for n, token in enumerate(tokens) if token.end() > first.start()), 0)
-    begin = max(0, at - words // 4)
-    end = min(len(tokens), begin + words)
     if not tokens:
         return ""
+    first = pattern.search(text) if pattern else None
+    at = next((n for n, token in enumerate(tokens) if token.end() > first.start()), 0) if first else 0
+    begin = max(0, at - words // 4)
+    end = min(len(tokens), begin + words)
     window = text[tokens[begin].start():tokens[end - 1].end()]
     pieces, last = [], 0
-    for found in pattern.finditer(window):
+    for found in pattern.finditer(window) if pattern else ():
         pieces += [html.escape(window[last:found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
         last = found.end()
     pieces.append(html.escape(window[last:]))
@@ -286,36 +289,52 @@ class SearchIndex:
         """Summaries of the matching clips (with "snippet" when q is given) and how many match in all.
 
         Dates filter the created date, inclusive, as YYYY-MM-DD (or any ISO prefix). The page of rowids
-        is found first and only its summaries and snippets are read: a search that hits 100,000 clips
-        ranks 100,000 rowids, not 100,000 JSON summaries."""
+        is found first and only its summaries and snippets are read."""
         match = fts_query(q) if q else None
         if q and match is None:
             return [], 0
         where, params = self._filters(url_key, tag, site, date_from, date_to)
         page = " LIMIT ? OFFSET ?" if limit is not None else ""
         page_params = [limit, offset] if limit is not None else []
-        if match and sort == "relevance":
-            # FTS5 sorts by its own rank (bm25 with the title weighted, set in SCHEMA) fastest.
-            sql = "FROM clips_fts" + (" JOIN clips c ON c.rowid = clips_fts.rowid" if where else "")
-            sql += " WHERE clips_fts MATCH ?" + "".join(f" AND {clause}" for clause in where)
-            params = [match, *params]
-            order = "clips_fts.rank"
-            selected = "clips_fts.rowid"
+        if match:
+            count_sql = sql = "FROM clips_fts" + (" JOIN clips c ON c.rowid = clips_fts.rowid" if where else "")
+            if sort != "relevance" and not where:
+                sql += " JOIN clips c ON c.rowid = clips_fts.rowid"
+            where.insert(0, "clips_fts MATCH ?")
+            params.insert(0, match)
+            count_sql += " WHERE " + " AND ".join(where)
+            sql += " WHERE " + " AND ".join(where)
         else:
-            if match:
-                where.insert(0, "c.rowid IN (SELECT rowid FROM clips_fts WHERE clips_fts MATCH ?)")
-                params.insert(0, match)
-            sql = "FROM clips c" + (" WHERE " + " AND ".join(where) if where else "")
-            order = SORTS.get(sort, SORTS["newest"])
-            selected = "c.rowid"
-        total = self.conn.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
-        rowids = [row[0] for row in self.conn.execute(f"SELECT {selected} {sql} ORDER BY {order}{page}", params + page_params)]
+            count_sql = sql = "FROM clips c" + (" WHERE " + " AND ".join(where) if where else "")
+        if match and sort == "relevance":
+            # bm25 (title weighted, set in SCHEMA) over the RANK_CANDIDATES matches indexed last: a
+            # word found in every one of 100,000 clips ranks 10,000 of them, not 100,000.
+            ranked = f"SELECT clips_fts.rowid AS rowid, clips_fts.rank AS rank {sql} ORDER BY clips_fts.rowid DESC LIMIT {RANK_CANDIDATES}"
+            select = f"SELECT rowid FROM ({ranked}) ORDER BY rank, rowid DESC{page}"
+        else:
+            select = f"SELECT c.rowid {sql} ORDER BY {SORTS.get(sort, SORTS['newest'])}{page}"
+        total = self.conn.execute(f"SELECT count(*) {count_sql}", params).fetchone()[0]
+        if match and sort != "relevance" and "*" not in match and self._walk_is_cheaper(total, offset + (limit or total)):
+            # A word in most clips: walk the clips in the sort order and test each for the match
+            # (a seek in the word's list) rather than sorting every match. Not for prefix queries:
+            # FTS5 would merge the prefix's lists again for every clip tested.
+            walk = [f"EXISTS (SELECT 1 FROM clips_fts WHERE clips_fts MATCH ? AND clips_fts.rowid = c.rowid)", *where[1:]]
+            select = f"SELECT c.rowid FROM clips c WHERE {' AND '.join(walk)} ORDER BY {SORTS.get(sort, SORTS['newest'])}{page}"
+        rowids = [row[0] for row in self.conn.execute(select, params + page_params)]
         items = self._summaries(rowids)
         if match and with_snippets:
             texts = self._texts(rowids)
+            pattern = match_pattern(q)
             for rowid, item in zip(rowids, items):
-                item["snippet"] = snippet(texts.get(rowid, ""), q)
+                item["snippet"] = snippet(texts.get(rowid, ""), pattern)
         return items, total
+
+    def _walk_is_cheaper(self, matches: int, wanted: int) -> bool:
+        """Sorting the matches costs about `matches` steps; walking the sorted clips until `wanted`
+        matches are found costs about wanted * clips / matches."""
+        if matches == 0:
+            return False
+        return wanted * self.count() / matches < matches
 
     @staticmethod
     def _filters(url_key, tag, site, date_from, date_to) -> tuple[list[str], list[Any]]:
@@ -340,11 +359,9 @@ class SearchIndex:
         return [json.loads(found[rowid]) for rowid in rowids if rowid in found]
 
     def _texts(self, rowids: list[int]) -> dict[int, str]:
-        found: dict[int, str] = {}
-        for chunk in _chunks(rowids):
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT rowid, text FROM clips_fts WHERE rowid IN ({marks})", chunk))
-        return found
+        # One lookup per rowid: FTS5 serves "rowid = ?" directly but scans the table for "rowid IN (...)".
+        query = "SELECT text FROM clips_fts WHERE rowid = ?"
+        return {rowid: row[0] for rowid in rowids if (row := self.conn.execute(query, (rowid,)).fetchone())}
 
     def ids(self, *, q: str | None = None, tag: str | None = None) -> list[str]:
         """Ids of matching clips, newest first (for streaming full clips)."""

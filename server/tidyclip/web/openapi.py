@@ -69,7 +69,9 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "get": {
                     "summary": "List or search clips (summaries, no bodies)",
                     "parameters": [
-                        _query("q", {"type": "string"}, "Full-text search over title and text; ranked, with a snippet per hit"),
+                        _query("q", {"type": "string"}, "Full-text search over title and text: every word must match (stemmed), "
+                               "a word ending in * matches as a prefix; ranked (the 10,000 newest matches), with a "
+                               "snippet per hit"),
                         _query("url", {"type": "string"}, "Only the clip of this page (URL normalized)"),
                         _query("tag", {"type": "string"}, "Only clips with this tag (any case)"),
                         _query("site", {"type": "string"}, "Only clips from this site name"),
