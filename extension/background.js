@@ -19,6 +19,8 @@ const REFUSED_KEPT = 5;
 
 // Tabs being clipped right now: the "already clipped" check must not paint over "working".
 const clipping = new Set();
+// Queue entries clipTab is sending right now: a flush meanwhile leaves them to it.
+const sending = new Set();
 
 /**
  * Clip a tab, as the toolbar popup, the context menu and the shortcut do.
@@ -58,18 +60,31 @@ async function captureAndSend(tabId, selection) {
     return { ok: false, reason: "nothing is selected: select some text on the page first" };
   }
   const settings = await loadSettings();
+  // Kept before it is sent: if the service worker is stopped mid-send, the page is still there to
+  // send again (and the retry alarm to do it).
+  const entry = await enqueue(page, "not sent yet");
+  sending.add(entry.id);
   try {
+    await ensureRetryScheduled();
     const clip = await postClip(settings, page);
+    await dequeue(entry.id);
     // The server answers again: whatever waited can go now.
     flushQueue();
     return { ok: true, status: clip.status, id: clip.id, title: clip.title, link: reviewUrl(settings.serverUrl, clip.id) };
   } catch (error) {
     if (!(error instanceof ServerError)) throw error;
-    if (!error.retryable) return { ok: false, reason: error.message };
-    const waiting = await enqueue(page, error.message);
+    if (!error.retryable) {
+      await dequeue(entry.id);
+      return { ok: false, reason: error.message };
+    }
+    await noteAttempt(entry.id, error.message);
     await ensureRetryScheduled();
+    sending.delete(entry.id);
+    const waiting = (await waitingEntries()).length;
     await setQueueBadge(waiting);
     return { ok: false, queued: true, waiting, reason: error.message };
+  } finally {
+    sending.delete(entry.id);
   }
 }
 
@@ -123,20 +138,28 @@ async function deliverWaiting() {
         }
         await noteAttempt(entry.id, error.message);
         await scheduleRetry();
-        const waiting = (await listQueue()).length;
+        const waiting = (await waitingEntries()).length;
         await setQueueBadge(waiting);
         return { delivered, waiting, error: error.message };
       }
     }
   }
-  await ext.storage.local.set({ retryLevel: 0 });
-  await ext.alarms.clear(RETRY_ALARM);
-  await setQueueBadge(0);
-  return { delivered, waiting: 0 };
+  const waiting = (await waitingEntries()).length;
+  if ((await listQueue()).length === 0) {
+    await ext.storage.local.set({ retryLevel: 0 });
+    await ext.alarms.clear(RETRY_ALARM);
+  }
+  await setQueueBadge(waiting);
+  return { delivered, waiting };
+}
+
+/** The queue as the user sees it: what clipTab is sending right now does not wait. */
+async function waitingEntries() {
+  return (await listQueue()).filter((entry) => !sending.has(entry.id));
 }
 
 async function untried(tried) {
-  return (await listQueue()).filter((entry) => !tried.has(entry.id));
+  return (await listQueue()).filter((entry) => !tried.has(entry.id) && !sending.has(entry.id));
 }
 
 async function scheduleRetry() {
@@ -166,7 +189,7 @@ async function tabStatus(tabId, url) {
   const status = {
     paired: Boolean(settings.token),
     serverUrl: settings.serverUrl,
-    waiting: await listQueue(),
+    waiting: await waitingEntries(),
     refused,
     clipped: null,
     problem: null,

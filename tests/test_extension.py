@@ -430,3 +430,31 @@ def test_a_page_the_server_refuses_is_reported_not_retried(extension, start_serv
     assert stored_clips(server)["total"] == 0
     popup.close()
     page.close()
+
+
+def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_worker_loses_nothing(extension, start_server, pages, tmp_path):
+    import socket
+
+    from conftest import free_port
+    from extension_support import wait_until
+
+    # A port that takes connections and never answers: the send hangs as on a stuck server.
+    port = free_port()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", port))
+    silent.listen(8)
+    try:
+        extension.pair(f"http://127.0.0.1:{port}", "token-for-later")
+        page = open_page(extension, pages.url("seed-queued/page.html?mid-send"))
+        extension.evaluate("(tabId) => { self.clipTab(tabId); return true; }", extension.tab_id(page.url))
+        wait_until(lambda: len(extension.waiting()) == 1, "the page to be kept before it is sent")
+        extension.restart_worker()
+    finally:
+        silent.close()
+
+    assert [entry["url"] for entry in extension.waiting()] == [page.url]
+    server = start_server(tmp_path / "data", port=port)
+    extension.pair(server.base_url, server.token)
+    assert extension.flush() == {"delivered": 1, "waiting": 0}
+    assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 1
+    page.close()

@@ -31,7 +31,10 @@ export async function listQueue() {
   return stored[INDEX_KEY] ?? [];
 }
 
-/** Keep a page for later; a page already waiting for the same URL is replaced by this newer copy. */
+/**
+ * Keep a page until it is delivered; a page already waiting for the same URL is replaced by this
+ * newer copy. Resolves to the new entry.
+ */
 export function enqueue(page, lastError) {
   return serialized(async () => {
     const entry = {
@@ -48,7 +51,7 @@ export function enqueue(page, lastError) {
     const kept = index.filter((old) => queueKey(old.url) !== queueKey(page.url));
     await ext.storage.local.set({ [INDEX_KEY]: [...kept, entry] });
     if (replaced.length) await ext.storage.local.remove(replaced.map((old) => bodyKey(old.id)));
-    return kept.length + 1;
+    return entry;
   });
 }
 
