@@ -181,6 +181,8 @@ def test_html_export_sanitizes_whatever_the_clip_holds():
     page = b"".join(html_book.write([hostile], ExportOptions())).decode()
     assert "<script" not in page.lower() and "onclick" not in page and "javascript:" not in page
     assert "&lt;script&gt;alert(1)" in page and "<p>hi</p>" in page
+    page = b"".join(html_book.write([{**hostile, "url": "javascript:alert(4)"}], ExportOptions())).decode()
+    assert 'href="javascript:' not in page
 
 
 # -- EPUB -----------------------------------------------------------------------------------------

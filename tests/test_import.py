@@ -146,6 +146,7 @@ def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export)
      "cut short"),
     ('[{"title": "no url", "content": "<p>x</p>"}]', "has no http"),
     ('{"id": "1"}\n{"url": "https://x.example/"}\n', "line 1: the clip has no 'url'"),
+    ('{"id": "1", "url": "javascript:alert(1)"}\n', "line 1: the clip's url is not a web or file address"),
     ('{"some": "other json"', "not valid JSON"),
     ('{\n  "some": "other json"\n}\n', "is JSON but not a tidyclip or Wallabag export"),
     ('{"other": "document", "clips": []}\n', "line 1: the clip has no 'id'"),

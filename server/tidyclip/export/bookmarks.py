@@ -8,15 +8,14 @@ Only http(s) and file links are written: a `javascript:` bookmark would run when
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from html import escape
-from urllib.parse import urlsplit
 
 from tidyclip.clip import Clip
 from tidyclip.export.chunks import encoded_chunks
 from tidyclip.export.options import ExportOptions
+from tidyclip.store import safe_url
 
 MIMETYPE = "text/html; charset=utf-8"
 FILE_ENDING = "-bookmarks.html"
-SAFE_SCHEMES = ("http", "https", "file")
 
 _HEAD = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
 <!-- This is an automatically generated file.
@@ -56,7 +55,7 @@ def _pieces(clips: Iterable[Clip], options: ExportOptions) -> Iterator[str]:
     yield _HEAD
     yield f'    <DT><H3 ADD_DATE="{stamp}" LAST_MODIFIED="{stamp}">{escape(options.title)}</H3>\n    <DL><p>\n'
     for clip in clips:
-        if urlsplit(clip["url"]).scheme.lower() in SAFE_SCHEMES:
+        if safe_url(clip["url"]):
             yield bookmark(clip)
     yield "    </DL><p>\n</DL><p>\n"
 

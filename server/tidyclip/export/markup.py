@@ -13,6 +13,7 @@ from lxml import etree
 
 from tidyclip.clip import Clip
 from tidyclip.engine.render import sanitize_html
+from tidyclip.store import safe_url
 
 #: Characters XML 1.0 forbids; a page can carry them, an XHTML (EPUB) document must not.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,7 +44,8 @@ def without_images(html: str) -> str:
 def byline(clip: Clip) -> str:
     """Site · author · published date · a link to the source, as HTML."""
     parts = [escape(part) for part in (clip.get("site"), clip.get("author"), clip.get("published")) if part]
-    parts.append(f'<a href="{escape(clip["url"])}">{escape(clip["url"])}</a>')
+    link = safe_url(clip["url"])
+    parts.append(f'<a href="{escape(link)}">{escape(link)}</a>' if link else escape(clip["url"]))
     return " · ".join(parts)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from tidyclip.clip import Clip
 from tidyclip.errors import BadInput
+from tidyclip.store import safe_url
 
 #: The `format` value at the top of a tidyclip JSON document, and its version.
 DOCUMENT_FORMAT = "tidyclip"
@@ -32,6 +33,8 @@ def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
     for key in ("id", "url"):
         if not isinstance(record.get(key), str) or not record[key]:
             raise BadInput(f"{where}: the clip has no {key!r}")
+    if not safe_url(record["url"]):
+        raise BadInput(f"{where}: the clip's url is not a web or file address: {record['url'][:80]!r}")
     tags = record.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise BadInput(f"{where}: 'tags' must be a list of strings")
