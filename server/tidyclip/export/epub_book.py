@@ -3,8 +3,8 @@
 ebooklib builds a whole book in memory and writes it at the end. Here its writer is driven a piece at a
 time instead: each chapter is written into the zip as soon as it is made and its body dropped, and the
 package document, navigation and NCX, which list every chapter, are written last (an EPUB's entries
-may come in any order after `mimetype`). Memory holds one chapter body plus a few hundred bytes of
-bookkeeping a chapter (its title, file name and id), never the bodies of the others.
+may come in any order after `mimetype`). Memory holds one chapter body plus ebooklib's chapter object
+without its body (title, file name, id: about 1.2 KB) for each chapter, never the bodies of the others.
 
 Chapters are XHTML: the clip HTML is sanitized and stripped of characters XML forbids, and ebooklib
 re-serializes it as XML. Images are replaced by their alt text: an EPUB may not load remote images.
