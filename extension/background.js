@@ -266,7 +266,8 @@ ext.commands.onCommand.addListener(async (command, tab) => {
   }
 });
 ext.tabs.onUpdated.addListener((tabId, change, tab) => {
-  if (change.status === "complete") markIfClipped(tabId, tab.url);
+  // A loaded page, or a new address without a load (a single-page app moving on).
+  if (change.status === "complete" || change.url) markIfClipped(tabId, tab.url);
 });
 ext.tabs.onActivated.addListener(async ({ tabId }) => {
   const tab = await ext.tabs.get(tabId).catch(() => null);

@@ -5,13 +5,17 @@ real tidyclip server over HTTP. Clips go through the same handler the toolbar po
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import zipfile
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import EXTENSION_DIR, FIXTURES, require_chromium
+from conftest import EXTENSION_DIR, FIXTURES, ROOT, free_port, require_chromium
+from extension_support import Extension, PageServer, launch, wait_until
 from tidyclip.engine import make_clip
-from extension_support import Extension, PageServer, launch
 
 pytestmark = pytest.mark.browser
 
@@ -145,8 +149,7 @@ def test_options_page_pairs_like_a_user(extension, server):
     page.get_by_role("button", name="Test connection").click()
     expect(status).to_contain_text("tidyclip runs on this machine")
 
-    stopped = f"http://127.0.0.1:{server.port + 1 if server.port < 65535 else server.port - 1}"
-    page.get_by_label("Server address").fill(stopped)
+    page.get_by_label("Server address").fill(f"http://127.0.0.1:{free_port()}")  # nothing listens there
     page.get_by_role("button", name="Test connection").click()
     expect(status).to_contain_text("Server check failed")
     expect(status).to_contain_text("tidyclip is not running: start it with `tidyclip serve`")
@@ -197,8 +200,6 @@ def test_clipping_the_seed_page_stores_a_tidy_clip(extension, server, pages, see
 
 
 def expect_badge(extension: Extension, page, text: str) -> None:
-    from extension_support import wait_until
-
     wait_until(lambda: extension.badge(page) == text, f"the badge to read {text!r}")
 
 
@@ -360,12 +361,6 @@ def test_a_clip_from_the_menu_or_shortcut_reports_in_the_page(extension, server,
 
 
 def test_package_script_builds_a_package_per_browser(tmp_path):
-    import subprocess
-    import sys
-    import zipfile
-
-    from conftest import ROOT
-
     subprocess.run([sys.executable, str(ROOT / "scripts" / "package_extension"), "--out", str(tmp_path)], check=True)
     for browser, background in (("chromium", {"service_worker": "background.js", "type": "module"}),
                                 ("firefox", {"scripts": ["background.js"], "type": "module"})):
@@ -433,11 +428,6 @@ def test_a_page_the_server_refuses_is_reported_not_retried(extension, start_serv
 
 
 def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_worker_loses_nothing(extension, start_server, pages, tmp_path):
-    import socket
-
-    from conftest import free_port
-    from extension_support import wait_until
-
     # A port that takes connections and never answers: the send hangs as on a stuck server.
     port = free_port()
     silent = socket.socket()
