@@ -264,3 +264,15 @@ def test_a_paragraph_that_quotes_one_earlier_sentence_and_adds_more_stays():
     later = f"{STORY} Nobody in the hall disagreed with him, and several fishermen stood up to applaud."
     clip = clip_of(f"<p>{STORY}</p><p>{OTHER}</p><p>{later}</p>")
     assert later in paragraphs(clip)
+
+
+def test_alike_items_of_one_list_and_figures_that_differ_stay():
+    items = "".join(f"<li>in § 291a Absatz 3 Nr. {number} SGB V - elektronisches Patientenfach der Versicherten</li>"
+                     for number in (4, 5, 6))
+    first = "Revenue in the first quarter of the year rose by 5 percent to 120 million euros, the company said."
+    second = "Revenue in the first quarter of the year rose by 7 percent to 131 million euros, the company said."
+    clip = clip_of(f"<ul>{items}</ul><p>{first}</p><p>{second}</p>")
+    for number in (4, 5, 6):
+        assert f"Nr. {number} SGB V" in clip["text"]
+    assert first in paragraphs(clip) and second in paragraphs(clip)
+    assert cleaned(clip) == []

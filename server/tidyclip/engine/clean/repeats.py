@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from tidyclip.engine.clean.page import Page
-from tidyclip.engine.clean.text import contains_words, normalize
+from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
 #: Only blocks whose normalized text is at least this long can be repeats.
@@ -28,6 +28,7 @@ _JUDGED_KINDS = frozenset({"paragraph", "quote", "heading", "item"})
 MIN_COVERED_CHARS = 80
 MIN_SENTENCE_CHARS = 20
 _COVERED_KINDS = frozenset({"paragraph", "quote"})
+_DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。”\"])\s+")
 #: "LONDON (Reuters) -", "(AP) —", "WASHINGTON, May 3 (Reuters) -": a dateline and wire tag at the start.
 _WIRE_TAG = re.compile(r"^(?:[a-z][a-z ,.'0-9]{0,40} )?(?:reuters|ap|afp|upi|dpa|ians|pti|ani|bloomberg|cnn|bbc|xinhua|efe|ansa|kyodo|yonhap|tass|aap|cp|nyt) ")
@@ -51,21 +52,37 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
     compared = [_WIRE_TAG.sub("", keys[position]) for position in unique]
     scores = process.cdist(compared, compared, scorer=fuzz.ratio, score_cutoff=NEAR_SIMILARITY, dtype=np.uint8)
     kept: list[int] = []
-    earlier_text = ""
+    earlier_sentences: set[str] = set()
     for index, position in enumerate(unique):
-        if (kept and scores[index, kept].any()) or _covered(blocks[position], earlier_text):
+        similar = [unique[earlier] for earlier in kept if scores[index, earlier]] if kept else []
+        sentences = _sentences(blocks[position])
+        if any(_same_paragraph(blocks, keys, earlier, position) for earlier in similar) or \
+                _covered(blocks[position], sentences, earlier_sentences):
             found[position] = "near_duplicates"
         else:
             kept.append(index)
-            earlier_text += f" | {keys[position]}"
+            earlier_sentences.update(sentences)
     return found
 
 
-def _covered(block: Block, earlier_text: str) -> bool:
-    """Every sentence of BLOCK is already in the clip: two paragraphs pasted again as one, one pasted
-    again in halves, or a pull quote lifted from the text above."""
-    if block.kind not in _COVERED_KINDS or len(block.text) < MIN_COVERED_CHARS or not earlier_text:
+def _same_paragraph(blocks: list[Block], keys: list[str], first: int, later: int) -> bool:
+    """Two alike blocks are one pasted twice, unless they are items of one list (an enumeration:
+    "Nr. 4 ...", "Nr. 5 ...") or differ only in their numbers (Q1 and Q2 figures)."""
+    group = blocks[later].group
+    if group is not None and blocks[first].group is group:
         return False
-    sentences = [key for key in map(normalize, _SENTENCE_END.split(block.text)) if len(key) >= MIN_SENTENCE_CHARS]
-    return bool(sentences) and sum(map(len, sentences)) * 10 >= len(normalize(block.text)) * 9 and \
-        all(contains_words(earlier_text, sentence) for sentence in sentences)
+    return _DIGITS.sub("#", keys[first]) != _DIGITS.sub("#", keys[later])
+
+
+def _sentences(block: Block) -> list[str]:
+    return [key for key in map(normalize, _SENTENCE_END.split(block.text)) if len(key) >= MIN_SENTENCE_CHARS]
+
+
+def _covered(block: Block, sentences: list[str], earlier_sentences: set[str]) -> bool:
+    """Every sentence of BLOCK is already in the clip: two paragraphs pasted again as one, or one
+    pasted again in pieces. (Sentences shorter than MIN_SENTENCE_CHARS are not asked about, but
+    must not be most of the block.)"""
+    if block.kind not in _COVERED_KINDS or len(block.text) < MIN_COVERED_CHARS or not sentences:
+        return False
+    return sum(map(len, sentences)) * 10 >= len(normalize(block.text)) * 9 and \
+        all(sentence in earlier_sentences for sentence in sentences)
