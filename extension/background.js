@@ -246,8 +246,10 @@ async function onStart() {
 }
 
 // Events are registered at the top level, so a restarted service worker hears them.
-ext.runtime.onInstalled.addListener(async () => {
+ext.runtime.onInstalled.addListener(async ({ reason }) => {
   await createMenus();
+  // First install: pairing comes first, so show where the token goes.
+  if (reason === "install") ext.runtime.openOptionsPage();
   await onStart();
 });
 ext.runtime.onStartup.addListener(onStart);

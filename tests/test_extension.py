@@ -124,6 +124,13 @@ def paragraphs_of(clip: dict) -> list[str]:
     return [part.strip() for part in clip["text"].split("\n\n") if part.strip()]
 
 
+def test_first_install_opens_the_options_page_to_pair(loaded_extension):
+    options_url = loaded_extension.page_url("options/options.html")
+    # Playwright takes in new pages while it is called: evaluate() keeps it listening as we wait.
+    wait_until(lambda: loaded_extension.evaluate("true") and any(page.url == options_url for page in loaded_extension.context.pages),
+               "the options page")
+
+
 def test_options_page_pairs_like_a_user(extension, server):
     page = extension.context.new_page()
     page.goto(extension.page_url("options/options.html"))
