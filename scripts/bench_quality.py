@@ -164,31 +164,37 @@ def trafilatura_precise_text(case: Case) -> str:
 
 
 def run(cases: list[Case], extractors: dict[str, Callable[[Case], str]], repeat: int = 1) -> dict[str, Scores]:
-    """Every extractor on every page, interleaved page by page so machine load hits them alike.
+    """Every extractor on every page, page by page so machine load hits them alike.
 
-    A page's time is the fastest of REPEAT runs: the machine is shared, and the minimum is the run
-    that other processes disturbed least. Quality is scored on the first run's output."""
+    A page's time is the fastest of REPEAT back-to-back runs: the machine is shared, and the minimum
+    is the run other processes disturbed least. Which extractor goes first alternates from page to
+    page. Quality is scored on the first run's output."""
     results = {name: Scores() for name in extractors}
-    for case in cases:
-        outputs: dict[str, str] = {}
-        fastest = {name: float("inf") for name in extractors}
-        for attempt in range(repeat):
-            for name, extractor in extractors.items():
-                started = time.perf_counter()
-                try:
-                    output = extractor(case)
-                except Exception as exc:  # a crash is scored as an empty page and counted
-                    if attempt == 0:
-                        print(f"  {name} failed on {case.key}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                        results[name].failures += 1
-                    output = ""
-                fastest[name] = min(fastest[name], time.perf_counter() - started)
-                outputs.setdefault(name, output)
-        for name in extractors:
-            results[name].seconds.append(fastest[name])
+    names = list(extractors)
+    for number, case in enumerate(cases):
+        for name in names if number % 2 == 0 else names[::-1]:
+            output, seconds, failed = _timed(extractors[name], case, repeat)
+            if failed:
+                print(f"  {name} failed on {case.key}: {failed}", file=sys.stderr)
+                results[name].failures += 1
+            results[name].seconds.append(seconds)
             results[name].pages += 1
-            score_page(results[name], case, outputs[name])
+            score_page(results[name], case, output)
     return results
+
+
+def _timed(extractor: Callable[[Case], str], case: Case, repeat: int) -> tuple[str, float, str]:
+    """(first output, fastest time, failure message) of REPEAT runs; a crash is scored as an empty page."""
+    outputs, fastest, failure = [], float("inf"), ""
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        try:
+            outputs.append(extractor(case))
+        except Exception as exc:
+            outputs.append("")
+            failure = failure or f"{type(exc).__name__}: {exc}"
+        fastest = min(fastest, time.perf_counter() - started)
+    return outputs[0], fastest, failure
 
 
 def table(title: str, results: dict[str, Scores]) -> str:
@@ -210,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--precision", action="store_true", help="add trafilatura favor_precision, no comments")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per page; a page's time is the fastest (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per page; a page's time is the fastest (default 5)")
     args = parser.parse_args(argv)
     extractors: dict[str, Callable[[Case], str]] = {"tidyclip": tidyclip_text, "trafilatura default": trafilatura_text}
     if args.precision:
