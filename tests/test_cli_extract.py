@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from engine_pages import FILLER, page
+from test_engine_pages import FILLER, page
 
 URL = "https://courier.example/news/harbour-plan"
 TIMEOUT = 120

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine_pages import FILLER, TITLE, page
+from test_engine_pages import FILLER, TITLE, page
 from tidyclip.engine import make_clip
 
 URL = "https://courier.example/news/harbour-plan"
@@ -276,3 +276,17 @@ def test_alike_items_of_one_list_and_figures_that_differ_stay():
         assert f"Nr. {number} SGB V" in clip["text"]
     assert first in paragraphs(clip) and second in paragraphs(clip)
     assert cleaned(clip) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Two reactions from the ministry followed.",
+    "Start a conversation with your kids about money",
+    "Three responses to the crisis were considered by the council",
+    "No comment from the harbour master.",
+])
+def test_sentences_that_sound_like_comment_headings_take_nothing(sentence):
+    late = "The vote itself is now expected in April, a month later than the council had first promised."
+    clip = clip_of(f"<p>{OTHER}</p><p>{STORY}</p><p>{sentence}</p><p>{late}</p>")
+    for text in (sentence, late, STORY, OTHER):
+        assert text in paragraphs(clip), text
+    assert clip["cleaning"]["comments"] == 0

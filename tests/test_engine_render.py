@@ -1,6 +1,6 @@
 """The three bodies of a clip: plain text, CommonMark Markdown, and HTML in which nothing can run."""
 
-from engine_pages import FILLER, page
+from test_engine_pages import FILLER, page
 from tidyclip.engine import make_clip
 
 URL = "https://courier.example/news/harbour-plan"

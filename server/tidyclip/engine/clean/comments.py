@@ -24,13 +24,18 @@ _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK
 _THREAD_WORDS = r"(?:comments?|responses?|replies|thoughts?|reactions?|kommentare?|commentaires?|comentarios?|commenti)"
 #: Words that are a comments heading on their own ("Comments", "Responses (3)"), unlike "Thoughts".
 _THREAD_TITLES = r"(?:comments?|responses|replies|kommentare?|commentaires?|comentarios?|commenti)"
+#: A comments heading is the whole of a short text: "5 Comments", "12 thoughts on “Title”", "Leave a
+#: Reply", "Post a Comment", "No comments:", "Comments (3)", "Join the conversation". An article
+#: sentence that merely says "two reactions followed" or "start a conversation with your kids" is not.
 HEADING = re.compile(
-    rf"^(?:{_NUMBER}\s+{_THREAD_WORDS}\b.{{0,40}}"
-    r"|(?:leave|post|add|write|submit|join|start|show|view|load|read|see|hide|be the first to)\b.{0,20}"
-    r"\b(?:comments?|reply|replies|discussion|conversation|responses?)\b.{0,20}"
+    rf"^(?:{_NUMBER}\s+{_THREAD_WORDS}(?:\s+(?:on|to|about|for|in)\s+[\"“‘'«].{{0,80}}|\s+on\s+.{{0,80}}"
+    r"|\s+so far|\s*\(\d+\))?\s*:?"
+    r"|(?:leave|post|add|write|submit|join|start|show|view|load|read|see|hide|be the first to)"
+    r"(?:\s+(?:a|an|the|your|all|new|more|\d+|our|us|in|to))*"
+    r"\s+(?:comments?|reply|replies|discussion|conversation|responses?)(?:\s*\(\d+\)|\s+below|\s+here)?"
     rf"|{_THREAD_TITLES}\s*(?:\(\d+\)|\d+)?\s*:?"
     r"|(?:reader |user )?(?:comments|discussion)(?: \(\d+\))?|what do you think\??|have your say"
-    r"|comments are (?:closed|open)\b.*|you must be logged in to post a comment.*)$",
+    r"|comments are (?:closed|open)\b.*|you must be logged in to post a comment.*)\W*$",
     re.IGNORECASE,
 )
 #: Class, id and other attribute words used by comment systems: one kind of evidence, never enough alone.

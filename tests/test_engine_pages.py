@@ -1,4 +1,4 @@
-"""Small article pages for the engine tests: a real-looking page around the HTML under test."""
+"""Small article pages the engine tests share (no tests here): a real-looking page around the HTML under test."""
 
 FILLER = [
     "The council met on Tuesday evening to discuss the new harbour plan, which has divided the town for months.",
