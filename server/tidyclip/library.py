@@ -92,7 +92,7 @@ class Library:
             raise BadInput(f"clip {clip_id} has no removed block at position {position}")
         restored = [*clip["cleaning"].get("restored", []), position]
         saved, _ = self.store.save_record(self._recleaned(clip, restore=restored))
-        return saved
+        return self._linked(saved)  # the text changed: so may its stories
 
     def reclean(self, progress: bool = True) -> int:
         """Run the current cleaner over every stored page again; the number of clips that changed.
@@ -105,7 +105,7 @@ class Library:
                 clip = self.store.get(clip_id)
                 fresh = self._recleaned(clip, restore=clip.get("cleaning", {}).get("restored", []))
                 if any(fresh.get(field) != clip.get(field) for field in CLEANED_FIELDS):
-                    self.store.save_record(fresh)
+                    self._linked(self.store.save_record(fresh)[0])  # new text, maybe other stories
                     changed += 1
             except TidyclipError:
                 pass
