@@ -147,3 +147,39 @@ def test_token_made_once_private(tmp_path):
     token = read_or_create_token(tmp_path / "d")
     assert token == read_or_create_token(tmp_path / "d") and len(token) >= 32
     assert ((tmp_path / "d" / "token").stat().st_mode & 0o777) == 0o600
+
+
+def test_journal_replays_writes_that_never_reached_their_files(tmp_path):
+    """A crash after the journal sync but before the files were put in place (or synced)."""
+    from tidyclip.journal import Journal
+
+    data = tmp_path / "data"
+    with Store(data) as store:
+        clip, _ = store.save(engine_clip("https://example.com/j1", text="Journaled walrus text."), "<html>p</html>")
+        meta = store._read_meta(clip["id"])
+        body = (store.body_dir / clip["id"][:2] / meta["_body"]).read_bytes()
+    # the same write again, as a record whose files and shard entry were lost with the crash
+    for path in (data / "bodies").rglob(f"{clip['id']}*"):
+        path.unlink()
+    (data / "meta" / f"{clip['id'][:3]}.json").unlink()
+    journal = Journal(data / "journal")
+    journal.append({"op": "put", "id": clip["id"], "meta": meta, "drop": []}, {meta["_body"]: body})
+    with open(data / "journal", "ab") as handle:
+        handle.write(b"TCJ1\x00\x00\x00\x10 torn record")  # a second write cut short by the crash
+    journal.close()
+    with Store(data) as store:
+        assert store.get(clip["id"])["text"] == "Journaled walrus text."
+        assert store.search(q="walrus")[1] == 1
+        assert (data / "journal").stat().st_size == 0  # replayed, synced, emptied
+
+
+def test_journal_is_emptied_once_writes_pause(tmp_path):
+    import time
+
+    with Store(tmp_path / "data") as store:
+        store.save(engine_clip("https://example.com/pause"))
+        assert store.journal.size() > 0
+        deadline = time.monotonic() + 10
+        while store.journal.size() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.journal.size() == 0

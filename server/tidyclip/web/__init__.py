@@ -5,6 +5,7 @@ The app holds one Library (`app.extensions["tidyclip.library"]`) for all request
 """
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
     return app
 
 
+def stop_on_term(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None = None) -> None:
     """Run the server until interrupted."""
     import waitress
@@ -63,6 +68,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | N
         f"tidyclip {library.store.count()} clips in {data_dir}; serving http://{host}:{port}"
         " (`tidyclip token` prints the extension's token)", file=sys.stderr, flush=True,
     )
+    signal.signal(signal.SIGTERM, stop_on_term)  # a plain `kill` closes the store cleanly too
     try:
         server.run()
     except KeyboardInterrupt:
