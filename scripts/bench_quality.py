@@ -8,10 +8,11 @@ Each DIR is one of the corpus layouts (../shared/corpus/README.md): aeb-dev (`ht
 defines them: F1 / precision / recall on 4-token shingles, pages with a repeat left, comment leak,
 lost paragraphs, median over pages of the fastest of `--repeat` runs of each page (extraction and
 cleaning only). `--precision` adds trafilatura with favor_precision=True, include_comments=False as a
-third column.
+third column; `--scramble-names` replaces every class and id by a hash first.
 """
 
 import argparse
+import hashlib
 import json
 import re
 import statistics
@@ -98,6 +99,15 @@ def load_cases(folder: Path) -> list[Case]:
         cases.append(Case(case_dir.name, item["url"], _read_page(case_dir / "page.html"), item["articleBody"],
                           list(item.get("injected", {}).get("comments", []))))
     return cases
+
+
+_CLASS_OR_ID = re.compile(r"""\b(class|id)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
+
+
+def scramble_names(html: str) -> str:
+    """Every class and id replaced by a hash, as sites with generated class names ship them: what is
+    left to find comments and chrome by is text and structure."""
+    return _CLASS_OR_ID.sub(lambda match: f'{match.group(1)}="c{hashlib.md5(match.group(2).encode()).hexdigest()[:6]}"', html)
 
 
 def _read_page(path: Path) -> str:
@@ -216,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--precision", action="store_true", help="add trafilatura favor_precision, no comments")
+    parser.add_argument("--scramble-names", action="store_true",
+                        help="replace every class and id by a hash first (generated class names)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per page; a page's time is the fastest (default 5)")
     args = parser.parse_args(argv)
     extractors: dict[str, Callable[[Case], str]] = {"tidyclip": tidyclip_text, "trafilatura default": trafilatura_text}
@@ -226,7 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         if not cases:
             print(f"{folder}: no pages in a known corpus layout", file=sys.stderr)
             return 1
-        print(table(f"{folder.name} ({len(cases)} pages)", run(cases, extractors, args.repeat)), end="\n\n", flush=True)
+        if args.scramble_names:
+            for case in cases:
+                case.html = scramble_names(case.html)
+        scrambled = ", class and id names scrambled" if args.scramble_names else ""
+        print(table(f"{folder.name} ({len(cases)} pages{scrambled})", run(cases, extractors, args.repeat)), end="\n\n", flush=True)
     return 0
 
 

@@ -46,6 +46,8 @@ _ATTRIBUTE = re.compile(
 )
 _REPLY_ACTION = re.compile(r"^(?:reply|replies|reply to this|antworten|répondre|responder|rispondi|odpowiedz|回复|返信)$",
                            re.IGNORECASE)
+#: "said..." on its own: the name before it is a link, another text node.
+_SAID = re.compile(r"^(?:said|says|wrote|writes)\s*(?::|\.\.\.|…)?$", re.IGNORECASE)
 _AUTHOR_LINE = re.compile(r"^.{1,60}?\s(?:said|says|wrote|writes)\s*(?::|\.\.\.|…)?$", re.IGNORECASE)
 _TIME_AGO = re.compile(
     r"^(?:•\s*)?(?:\d+|an?|one)\s*(?:seconds?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|w|months?|years?|y)\s+ago$"
@@ -65,8 +67,6 @@ _SHORT_TEXT = 80
 _GLUED_MIN_CHARS = 12
 #: Blocks at least this long may also be matched by their last two thirds.
 _TAIL_MIN_CHARS = 60
-#: The article's opening paragraph: the first block at least this long.
-_OPENING_CHARS = 100
 #: A region holding more than this share of the extracted text is the article itself.
 _ARTICLE_SHARE = 0.5
 _MIN_THREAD_ACTIONS = 2
@@ -76,12 +76,14 @@ _MAX_GAP = 2
 
 def find_regions(tree: etree._Element) -> tuple[str, ...]:
     """The normalized text of each comment region of the page."""
-    headings, actions, forms = [], [], []
+    headings, actions, stamps, forms = [], [], [], []
     for owner, text in _short_texts(tree):
         if HEADING.match(text):
             headings.append(owner)
-        elif _REPLY_ACTION.match(text) or _AUTHOR_LINE.match(text):
+        elif _REPLY_ACTION.match(text) or _AUTHOR_LINE.match(text) or _SAID.match(text):
             actions.append(owner)
+        elif _TIME_AGO.match(text):
+            stamps.append(owner)
     for textarea in tree.iter("textarea"):
         form = next((ancestor for ancestor in textarea.iterancestors("form")), textarea)
         forms.append(form)
@@ -104,8 +106,9 @@ def find_regions(tree: etree._Element) -> tuple[str, ...]:
         if _has_comment_attributes(root):
             evidence.add("attributes")
         evidence.update(kind for kind, members in (("heading", headings), ("form", forms)) if _holds_any(root, members))
-        if thread is not None and (root is thread or _is_inside(thread, root)):
-            evidence.add("thread")
+        if (thread is not None and (root is thread or _is_inside(thread, root))) or \
+                _count_inside(root, actions) >= _MIN_THREAD_ACTIONS or _count_inside(root, stamps) >= _MIN_THREAD_ACTIONS:
+            evidence.add("thread")  # several "Reply", "X said...", "3 hours ago" under the region
         text = normalize(" ".join(root.itertext()))
         if text and (len(evidence) >= 2 or len(text) <= _SMALL_REGION):
             texts.append(text)
@@ -201,6 +204,10 @@ def _has_comment_attributes(root: etree._Element) -> bool:
     return False
 
 
+def _count_inside(root: etree._Element, members: list[etree._Element]) -> int:
+    return sum(1 for member in members if member is root or _is_inside(member, root))
+
+
 def _holds_any(root: etree._Element, members: list[etree._Element]) -> bool:
     return any(member is root or _is_inside(member, root) for member in members)
 
@@ -210,11 +217,8 @@ def _is_inside(element: etree._Element, root: etree._Element) -> bool:
 
 
 def _holds_article(region: str, keys: list[str], open_positions: list[int]) -> bool:
-    """A region that holds the article's opening paragraph, or most of its text, is the article
-    (a "Comments" link in the site menu climbs to the page wrapper), whatever it says."""
-    first = next((keys[position] for position in open_positions if len(keys[position]) >= _OPENING_CHARS), None)
-    if first is not None and contains_words(region, first):
-        return True
+    """A region that holds most of the extracted text is the article (a "Comments" link in the site
+    menu grows to the page wrapper), whatever it says."""
     total = sum(len(keys[position]) for position in open_positions)
     inside = sum(len(keys[position]) for position in open_positions if contains_words(region, keys[position]))
     return total > 0 and inside > total * _ARTICLE_SHARE
