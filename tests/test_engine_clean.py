@@ -290,3 +290,21 @@ def test_sentences_that_sound_like_comment_headings_take_nothing(sentence):
     for text in (sentence, late, STORY, OTHER):
         assert text in paragraphs(clip), text
     assert clip["cleaning"]["comments"] == 0
+
+
+def test_headlines_of_other_stories_after_the_article_go():
+    others = "".join(f"<p><a href='/s/{number}'>{headline}</a></p>" for number, headline in enumerate(
+        ["Ferry timetable changes for the winter season", "Lifeboat crew honoured at the royal gala",
+         "New car park opens next to the station"]))
+    clip = make_clip(page("").replace("</article>", f"<h3>More local news</h3>{others}</article>"), URL)
+    for gone in ("More local news", "Ferry timetable", "Lifeboat crew", "New car park"):
+        assert gone not in clip["text"], gone
+    assert all(text in paragraphs(clip) for text in FILLER)
+
+
+def test_links_inside_the_article_stay():
+    sources = "".join(f"<p><a href='/doc/{number}'>{title}</a></p>" for number, title in enumerate(
+        ["Harbour plan, draft three (PDF)", "Consultation timetable", "Engineers' report on the quay"]))
+    clip = clip_of(sources)
+    for kept in ("Harbour plan, draft three (PDF)", "Consultation timetable", "Engineers' report on the quay"):
+        assert kept in paragraphs(clip)

@@ -54,13 +54,19 @@ _RELATED_HEADING = re.compile(
     r"|further reading)\W*$",
     re.IGNORECASE,
 )
+#: At least this many link-only lines end a clip before they count as other stories' headlines.
+_MIN_LINK_RUN = 3
+_LINK_LINE_MAX = 200
+_LINKED_SHARE = 0.9
+_LABEL_MAX = 60
 #: Longer than this, a block is prose even when it starts like chrome.
 _CHROME_MAX = 160
 _BANNER_MAX = 400
 
 
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
+    found = _trailing_link_run(blocks, open_positions)
+    open_positions = [position for position in open_positions if position not in found]
     after_related_heading = False
     for group in _groups(blocks, open_positions):
         first = blocks[group[0]]
@@ -74,6 +80,30 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
         if first.kind not in ("image", "code", "table") and _is_chrome(text):
             found[group[0]] = "boilerplate"
     return found
+
+
+def _trailing_link_run(blocks: list[Block], positions: list[int]) -> dict[int, str]:
+    """The headlines of other stories after the article: a run of short blocks that are nothing but a
+    link each, with no prose after them (and the short label before them, "More Business News")."""
+    run: list[int] = []
+    for position in reversed(positions):
+        if not _is_link_line(blocks[position]):
+            break
+        run.append(position)
+    if len(run) < _MIN_LINK_RUN:
+        return {}
+    label = positions[len(positions) - len(run) - 1] if len(run) < len(positions) else None
+    if label is not None and len(blocks[label].text) <= _LABEL_MAX and blocks[label].kind in ("heading", "paragraph"):
+        run.append(label)
+    return {position: "boilerplate" for position in run}
+
+
+def _is_link_line(block: Block) -> bool:
+    text = block.text.strip()
+    if block.kind not in ("paragraph", "item", "heading") or not text or len(text) > _LINK_LINE_MAX:
+        return False
+    linked = sum(len("".join(ref.itertext()).strip()) for ref in block.element.iter("ref"))
+    return linked >= len(text) * _LINKED_SHARE
 
 
 def _groups(blocks: list[Block], positions: list[int]) -> list[list[int]]:
