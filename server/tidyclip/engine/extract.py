@@ -40,12 +40,12 @@ _MAX_AUTHOR_CHARS = 80
 
 @dataclass
 class Block:
-    """One top-level piece of the article: a paragraph, heading, list, quote, code, table or image."""
+    """One piece of the article: kind "heading", "paragraph", "item" (of a list), "quote", "code",
+    "table" or "image"; `element` is trafilatura's XML for it."""
 
     kind: str
     element: etree._Element
     text: str
-    level: int = 0  # heading level, 1 to 6
     group: etree._Element | None = None  # for list items: the list they belong to
 
 
@@ -178,8 +178,7 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
         text = block_text(element)
         if not text and kind != "image":
             continue
-        level = _heading_level(element) if kind == "heading" else 0
-        blocks.append(Block(kind, element, text, level))
+        blocks.append(Block(kind, element, text))
     return blocks
 
 
@@ -214,11 +213,6 @@ def squash(text: str) -> str:
 
 def _only_images(element: etree._Element) -> bool:
     return element.find(".//graphic") is not None and not squash("".join(element.itertext()))
-
-
-def _heading_level(element: etree._Element) -> int:
-    rend = element.get("rend") or ""
-    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else 2
 
 
 def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
