@@ -138,3 +138,13 @@ def test_ten_thousand_nested_tags(tmp_path):
 def test_a_missing_file_and_a_folder(tmp_path):
     assert_one_line_error(extract(tmp_path / "nope.html"))
     assert_one_line_error(extract(tmp_path))
+
+
+def test_without_url_links_resolve_against_the_pages_canonical_address(tmp_path):
+    path = tmp_path / "saved.html"
+    head = '<link rel="canonical" href="https://courier.example/news/harbour-plan">'
+    path.write_text(page("<p>The full <a href='/docs/plan.pdf'>plan</a> is online for everyone who wants to read it.</p>",
+                         head=head), encoding="utf-8")
+    result = extract(path, "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    assert "[plan](<https://courier.example/docs/plan.pdf>)" in result.stdout.decode("utf-8")

@@ -41,6 +41,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
                 comment_regions=find_regions(content_tree))
     kept, cleaning = clean(blocks, page, restore)
     text = render_text(kept)
+    base_url = url or meta["canonical_url"] or ""  # a saved page without its address still knows its own
     return {
         "url": url,
         "canonical_url": meta["canonical_url"],
@@ -52,8 +53,8 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         "excerpt": meta["description"] or _excerpt(kept),
         "image": meta["image"],
         "text": text,
-        "markdown": render_markdown(kept, url),
-        "html": render_html(kept, url),
+        "markdown": render_markdown(kept, base_url),
+        "html": render_html(kept, base_url),
         "word_count": len(text.split()),
         "cleaning": cleaning,
     }
