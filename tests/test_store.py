@@ -183,3 +183,30 @@ def test_journal_is_emptied_once_writes_pause(tmp_path):
         while store.journal.size() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert store.journal.size() == 0
+
+
+def test_library_restore_block_and_reclean_keep_what_the_user_owns(tmp_path, seed_page):
+    from tidyclip.library import Library
+
+    with Library.open(tmp_path / "data") as library:
+        clip, status = library.clip_page("https://dispatch.example.com/mi6", seed_page, title="MI6 story")
+        assert status == "created"
+        library.store.update(clip["id"], tags=["spies"], note="check later")
+        removed = [item for item in clip["cleaning"]["removed"] if item["kind"] == "boilerplate"]
+        assert removed, "the seed page has a separator the cleaner removes"
+        position = removed[0]["position"]
+
+        restored = library.restore_block(clip["id"], position)
+        assert restored["cleaning"]["restored"] == [position]
+        assert position not in [item["position"] for item in restored["cleaning"]["removed"]]
+        assert restored["id"] == clip["id"] and restored["created"] == clip["created"]
+        assert restored["tags"] == ["spies"] and restored["note"] == "check later" and restored["title"] == "MI6 story"
+        with pytest.raises(Exception, match="no removed block"):
+            library.restore_block(clip["id"], 10_000)
+
+        assert library.reclean(progress=False) == 0  # the same engine: nothing changes, the restore stays
+        again = library.store.get(clip["id"])
+        assert again["cleaning"]["restored"] == [position] and again["tags"] == ["spies"]
+
+        deleted = library.delete(clip["id"])
+        assert deleted["id"] == clip["id"] and library.store.count() == 0
