@@ -184,7 +184,11 @@ def test_a_comment_link_in_the_menu_does_not_take_the_article():
 @pytest.mark.parametrize("chrome", [
     "_______________________________________",
     "* * * * *",
+    "———",
+    "• • •",
     "Advertisement",
+    "ADVERTISEMENT - Continue Reading Below",
+    "Already a subscriber? Log in",
     "Story continues below advertisement",
     "Share this: Facebook Twitter Email",
     "We use cookies to improve your experience. By continuing to use this site you accept our cookie policy.",

@@ -10,14 +10,18 @@ import re
 from tidyclip.engine.clean.page import Page
 from tidyclip.engine.extract import Block
 
-#: A line of nothing but rule characters: "_____", "* * *", "-----", "=====".
-_SEPARATOR = re.compile(r"^[\s_\-=*~•·.#+<>|/\\]{3,}$")
+#: A separator is at least this many characters and holds no letter or digit: "_____", "* * *",
+#: "———", "•••", "═════".
+_SEPARATOR_MIN = 3
 _LABEL = re.compile(
     r"^(?:advertisement|advertising|advert|ads?|sponsored(?: content)?|promoted(?: content)?|paid content"
     r"|anzeige|publicité|publicidad|pubblicità|reklama|werbung"
     r"|(?:story|article) continues (?:below|after)(?: (?:this )?(?:ad|advertisement))?"
     r"|continue reading(?: (?:below|the main story))?|scroll to continue(?: with content)?"
-    r"|skip (?:to (?:main )?content|advertisement|ad))\W*$",
+    r"|skip (?:to (?:main )?content|advertisement|ad)"
+    r"|(?:advertisement|advert|ad)\W+(?:(?:story|article|content) continues below|continue reading(?: below)?"
+    r"|scroll (?:down )?to continue\b.*)"
+    r"|already a subscriber\?.*|(?:log|sign) in to (?:continue|read)\b.*|subscribe (?:now )?to (?:continue|read)\b.*)\W*$",
     re.IGNORECASE,
 )
 #: Share, subscribe and navigation lines. Phrases only: a one-word line of prose ("Home.") stays.
@@ -119,9 +123,13 @@ def _groups(blocks: list[Block], positions: list[int]) -> list[list[int]]:
 
 
 def _is_chrome(text: str) -> bool:
-    if len(text) <= _CHROME_MAX and (_SEPARATOR.match(text) or _LABEL.match(text) or _SHARE.match(text)):
+    if len(text) <= _CHROME_MAX and (_is_separator(text) or _LABEL.match(text) or _SHARE.match(text)):
         return True
     return len(text) <= _BANNER_MAX and bool(_COOKIE.search(text) or _NEWSLETTER.search(text))
+
+
+def _is_separator(text: str) -> bool:
+    return len(text) >= _SEPARATOR_MIN and not any(char.isalnum() for char in text)
 
 
 def _is_share_bar(blocks: list[Block], group: list[int]) -> bool:
