@@ -221,15 +221,13 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
-    """`data` in a (synced) temporary file beside `path`, ready to be renamed over it."""
+def write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a temporary file beside `path`, ready to be renamed over it (not synced: the
+    journal holds the data until a checkpoint syncs the file)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -237,20 +235,13 @@ def write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
     return Path(tmp)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves the old file or the new one, whole."""
-    os.replace(write_temp(path, data), path)
-    fsync_path(path.parent)
-
-
 class AtomicJSONStorage(Storage):
     """TinyDB storage whose writes are atomic (TinyDB's JSONStorage truncates the file in place):
-    a new file beside the old one, renamed over it. With `durable=False` nothing is synced: the
-    store's journal (or a bulk write's final sync) makes the write durable instead."""
+    a new file beside the old one, renamed over it. It does not sync: the store's journal (or a
+    bulk write's final sync) makes the write durable."""
 
-    def __init__(self, path: str | Path, durable: bool = True):
+    def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.durable = durable
 
     def read(self) -> dict | None:
         try:
@@ -264,10 +255,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if self.durable:
-            write_atomic(self.path, payload)
-        else:
-            os.replace(write_temp(self.path, payload, sync=False), self.path)
+        os.replace(write_temp(self.path, payload), self.path)
 
     def close(self) -> None:
         pass
@@ -568,10 +556,10 @@ class Store:
         folder = self._body_folder(clip_id)
         folder.mkdir(exist_ok=True)
         for name, data in blobs.items():
-            os.replace(write_temp(folder / name, data, sync=False), folder / name)
+            os.replace(write_temp(folder / name, data), folder / name)
             self._unsynced.add(folder / name)
         shard_path = self._shard_path(shard_of(clip_id))
-        table = TinyDB(shard_path, storage=AtomicJSONStorage, durable=False).table("clips")
+        table = TinyDB(shard_path, storage=AtomicJSONStorage).table("clips")
         doc_id = int(clip_id, 16)
         if header["op"] == "delete":
             if table.contains(doc_id=doc_id):
@@ -669,8 +657,7 @@ class Store:
                 indexed.append((self._public({**meta, **body}), shard_of(clip_id), url_key))
             os.sync()  # every body on disk before any shard points at it
             for shard, metas in by_shard.items():
-                db = TinyDB(self._shard_path(shard), storage=AtomicJSONStorage, durable=False)
-                db.table("clips").insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
+                self._db(shard).table("clips").insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
             os.sync()
             self.index.put_many(indexed, {shard: stamp_of(self._shard_path(shard)) or "" for shard in by_shard})
         return len(indexed)
