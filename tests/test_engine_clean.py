@@ -317,3 +317,10 @@ def test_links_that_are_part_of_the_article_stay():
     for text in sources:
         assert text in paragraphs(clip)
     assert cleaned(clip) == []
+
+
+def test_headline_repeat_found_whatever_title_the_browser_tab_gave():
+    clip = make_clip(page(f"<p>{STORY}</p><p>{TITLE}</p><p>{OTHER}</p>"), URL, title="Harbour news | The Courier")
+    assert clip["title"] == "Harbour news | The Courier"
+    assert TITLE not in paragraphs(clip)
+    assert TITLE in removed(clip, "headline_repeats")

@@ -37,7 +37,8 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         raise BadInput("no article text found in the page")
 
     clip_title = _choose_title(squash(title or ""), meta["title"]) or url
-    page = Page(title=normalize(clip_title), description=normalize(meta["description"] or ""),
+    titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
+    page = Page(titles=titles, description=normalize(meta["description"] or ""),
                 comment_regions=find_regions(content_tree))
     kept, cleaning = clean(blocks, page, restore)
     text = render_text(kept)

@@ -15,14 +15,15 @@ HEADLINE_SIMILARITY = 90
 
 
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
-    if not page.title:
+    titles = [title for title in page.titles if title]
+    if not titles:
         return {}
     found: dict[int, str] = {}
     seen: list[str] = []
     follows_headline = False
     for position in open_positions:
         key = keys[position]
-        if blocks[position].kind in ("heading", "paragraph") and _is_title(key, page.title):
+        if blocks[position].kind in ("heading", "paragraph") and any(_is_title(key, title) for title in titles):
             found[position] = "headline_repeats"
             follows_headline = True
             continue

@@ -5,6 +5,6 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Page:
-    title: str = ""            # the headline, normalized
+    titles: tuple[str, ...] = ()  # the headline as the page and the browser tab give it, normalized
     description: str = ""      # the standfirst / meta description, normalized
     comment_regions: tuple[str, ...] = ()  # normalized text of each comment thread found in the HTML
