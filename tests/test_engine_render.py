@@ -109,3 +109,13 @@ def test_selection_is_cleaned_the_same_way():
 
 def test_explicit_title_wins():
     assert make_clip(page(""), URL, title="My own title")["title"] == "My own title"
+
+
+def test_a_selection_without_text_is_refused_with_its_own_message():
+    from tidyclip.errors import BadInput
+    try:
+        make_clip(page(""), URL, selection_html="<img src='/a.png'>")
+    except BadInput as error:
+        assert error.message == "the selection holds no text"
+    else:
+        raise AssertionError("an image-only selection made a clip")

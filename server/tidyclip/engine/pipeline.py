@@ -34,7 +34,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         extracted = extract(tree, url)
         meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
     if not blocks:
-        raise BadInput("no article text found in the page")
+        raise BadInput("the selection holds no text" if content_tree is not tree else "no article text found in the page")
 
     clip_title = _choose_title(squash(title or ""), meta["title"]) or url
     titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
