@@ -1,7 +1,10 @@
 """The three bodies of a clip: plain text, CommonMark Markdown, and HTML in which nothing can run."""
 
+import pytest
+
 from test_engine_pages import FILLER, page
 from tidyclip.engine import make_clip
+from tidyclip.errors import BadInput
 
 URL = "https://courier.example/news/harbour-plan"
 RICH = (
@@ -112,10 +115,5 @@ def test_explicit_title_wins():
 
 
 def test_a_selection_without_text_is_refused_with_its_own_message():
-    from tidyclip.errors import BadInput
-    try:
+    with pytest.raises(BadInput, match="^the selection holds no text$"):
         make_clip(page(""), URL, selection_html="<img src='/a.png'>")
-    except BadInput as error:
-        assert error.message == "the selection holds no text"
-    else:
-        raise AssertionError("an image-only selection made a clip")
