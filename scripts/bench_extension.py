@@ -9,8 +9,8 @@ other hosts are refused, as on a machine without network). For each page, interl
 - tidyclip: `self.clipTab(tabId)` in the service worker: capture the live DOM, keep it in the
   queue, POST, dequeue (the popup's path), timed inside the worker;
 - capture alone (`self.captureTab`), then what it captured POSTed with requests to a third server
-  (the server's share of clipTab), and the bytes sent: the live DOM with scripts left out beside
-  the page file.
+  (the server's share of clipTab) and with the browser's fetch from the service worker to a fourth
+  (the browser's share), and the bytes sent: the live DOM with scripts left out beside the page file.
 
     .venv/bin/python scripts/bench_extension.py [--pages 88]
 """
@@ -40,6 +40,17 @@ IN_WORKER_TIMED = """async ([handler, tabId]) => {
     const start = performance.now();
     const result = await self[handler](tabId);
     return [performance.now() - start, result];
+}"""
+
+#: The same POST made with the browser's fetch from the service worker, timed there.
+FETCH_TIMED = """async ([server, token, page]) => {
+    const start = performance.now();
+    const response = await fetch(server + "/api/clips", {
+        method: "POST", body: JSON.stringify(page),
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    });
+    await response.json();
+    return performance.now() - start;
 }"""
 
 
@@ -75,7 +86,8 @@ def main() -> int:
     server = ServerProcess(work / "data").start()
     baseline_server = ServerProcess(work / "baseline-data").start()
     capture_server = ServerProcess(work / "capture-data").start()
-    rows = {"baseline": [], "clip": [], "capture": [], "captured_post": [], "file_kb": [], "sent_kb": []}
+    fetch_server = ServerProcess(work / "fetch-data").start()
+    rows = {"baseline": [], "clip": [], "capture": [], "captured_post": [], "captured_fetch": [], "file_kb": [], "sent_kb": []}
     refused = 0
     try:
         with sync_playwright() as playwright, PageServer(work / "pages") as pages:
@@ -97,7 +109,7 @@ def main() -> int:
                 ms_clip, result = extension.evaluate(IN_WORKER_TIMED, ["clipTab", tab_id])
                 if response.status_code >= 400 or not result.get("ok"):
                     print(f"{name}: baseline {response.status_code}, extension {result.get('reason')}", file=sys.stderr)
-                    refused += 1  # a page the engine finds no article in: left out of the figures
+                    refused += 1  # nothing to clip (no article text, or the page left): out of the figures
                     continue
                 rows["baseline"].append(ms)
                 rows["clip"].append(ms_clip)
@@ -106,6 +118,7 @@ def main() -> int:
                 ms_post, _ = timed(lambda: requests.post(
                     f"{capture_server.base_url}/api/clips", headers=capture_server.headers(), timeout=120, json=captured))
                 rows["captured_post"].append(ms_post)
+                rows["captured_fetch"].append(extension.evaluate(FETCH_TIMED, [fetch_server.base_url, fetch_server.token, captured]))
                 rows["file_kb"].append(len(html.encode()) / 1024)
                 rows["sent_kb"].append(len(json.dumps(captured).encode()) / 1024)
             context.close()
@@ -113,12 +126,14 @@ def main() -> int:
         server.stop()
         baseline_server.stop()
         capture_server.stop()
-    print(f"{len(rows['clip'])} pages clipped ({refused} left out: no article text), Chromium headless")
+        fetch_server.stop()
+    print(f"{len(rows['clip'])} pages clipped ({refused} left out, reasons above), Chromium headless")
     print("| step | median | p90 | total |\n|---|---|---|---|")
     print(summary("POST the page file to the API (baseline: the server alone)", rows["baseline"]))
     print(summary("clipTab: capture + queue + POST + dequeue (tidyclip)", rows["clip"]))
     print(summary("captureTab alone (live DOM, lazy images, scripts left out)", rows["capture"]))
     print(summary("POST what captureTab gave to the API (the server's part of clipTab)", rows["captured_post"]))
+    print(summary("the same POST with fetch from the service worker", rows["captured_fetch"]))
     print(summary("page file", rows["file_kb"], "KB"))
     print(summary("what the extension sends", rows["sent_kb"], "KB"))
     return 0
