@@ -25,7 +25,8 @@ def clean(blocks: list[Block], page: Page, restore: Iterable[int] = ()) -> tuple
     """The blocks to keep, in order, and the cleaning report (counts, removed texts, restored positions)."""
     restored = sorted({position for position in restore if 0 <= position < len(blocks)})
     keys = [normalize(block.text) for block in blocks]
-    open_positions = [position for position in range(len(blocks)) if position not in set(restored)]
+    kept_by_user = set(restored)
+    open_positions = [position for position in range(len(blocks)) if position not in kept_by_user]
     removed: dict[int, str] = {}
     for rule in RULES:
         found = rule(blocks, keys, page, open_positions)
