@@ -45,8 +45,8 @@ SEED = 20261128
 #: Candidates whose signatures agree on fewer minhashes than this are not worth fetching: a pair
 #: above STORY_MIN_SHARED has Jaccard >= 1/3, and 126 minhashes estimate it within about +-0.1.
 MIN_ESTIMATED_JACCARD = 0.2
-#: Clips read and indexed per transaction when the index catches up with the store.
-RECONCILE_BATCH = 500
+#: Clips indexed per transaction when the index catches up with the store (a few MB of shingles).
+CATCH_UP_BATCH = 500
 #: How long the index may go without checking that it has every stored clip. Clips saved on other
 #: threads need no check (their own link pairs them); this is for what bypassed link altogether.
 SYNC_SECONDS = 30.0
@@ -261,12 +261,21 @@ class StoryIndex:
         self._catch_up(store, sorted(stored - known - {clip_id}))
 
     def _catch_up(self, store: Any, missing: list[str]) -> None:
-        """Index the clips the index missed, then pair them (with each other too)."""
-        for start in range(0, len(missing), RECONCILE_BATCH):
-            self.put_many((clip_id, Fingerprint(_text_of(store, clip_id)))
-                          for clip_id in missing[start:start + RECONCILE_BATCH])
-        for clip in store.iter_clips(ids=missing):
-            _pair(self, store, clip, Fingerprint(clip.get("text") or ""))
+        """Index and pair the clips the index missed: a batch indexed in one transaction, then paired."""
+        for start in range(0, len(missing), CATCH_UP_BATCH):
+            batch: list[tuple[Clip, Fingerprint]] = []
+            for clip_id in missing[start:start + CATCH_UP_BATCH]:
+                try:
+                    clip = store.get(clip_id)
+                except NotFound:
+                    continue  # deleted meanwhile
+                except TidyclipError:
+                    clip = {"id": clip_id}  # unreadable (a damaged body): indexed without text, so counts agree
+                batch.append((clip, Fingerprint(clip.get("text") or "")))
+            self.put_many((clip["id"], fingerprint) for clip, fingerprint in batch)
+            for clip, fingerprint in batch:
+                if fingerprint.signature is not None:
+                    _pair(self, store, clip, fingerprint)
 
 
 _indexes: "weakref.WeakKeyDictionary[Any, StoryIndex]" = weakref.WeakKeyDictionary()
@@ -351,25 +360,19 @@ def _pair(index: StoryIndex, store: Any, clip: Clip, fingerprint: Fingerprint) -
         if score >= STORY_MIN_SHARED:
             partners[other_id] = (other, score)
 
-    for dropped in index.partners(clip["id"]).keys() - partners.keys():
+    before = index.partners(clip["id"])
+    for dropped in before.keys() - partners.keys():
         _write_entry(store, dropped, clip["id"], None)
     for other, score in partners.values():
         _write_entry(store, other, clip["id"], similar_entry(clip, score))
-    index.set_links(clip["id"], {other_id: round(score, 3) for other_id, (_, score) in partners.items()})
+    if before or partners:  # most clips have none, before or after: no write
+        index.set_links(clip["id"], {other_id: round(score, 3) for other_id, (_, score) in partners.items()})
 
     similar = sorted((similar_entry(other, score) for other, score in partners.values()), key=_by_score)
     if similar != (clip.get("similar") or []):
         with contextlib.suppress(NotFound):  # deleted while we looked: forget() tidies up after it
             store.update(clip["id"], similar=similar)
     return similar
-
-
-def _text_of(store: Any, clip_id: str) -> str:
-    """The clip's text; "" for a clip that cannot be read (indexed all the same, so counts agree)."""
-    try:
-        return store.get(clip_id).get("text") or ""
-    except TidyclipError:
-        return ""
 
 
 def _unlink(index: StoryIndex, store: Any, clip_id: str) -> None:
