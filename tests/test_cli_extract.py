@@ -148,3 +148,12 @@ def test_without_url_links_resolve_against_the_pages_canonical_address(tmp_path)
     result = extract(path, "--format", "markdown")
     assert result.returncode == 0, result.stderr
     assert "[plan](<https://courier.example/docs/plan.pdf>)" in result.stdout.decode("utf-8")
+
+
+def test_an_xhtml_page_with_an_xml_declaration(tmp_path):
+    path = tmp_path / "xhtml.html"
+    html = '<?xml version="1.0" encoding="ISO-8859-1"?>\n' + page(f"<p>{ACCENTED}</p>").replace('<meta charset="utf-8">', "")
+    path.write_bytes(html.encode("latin-1"))
+    result = extract(path, "--url", URL, "--format", "text")
+    assert result.returncode == 0, result.stderr
+    assert ACCENTED in result.stdout.decode("utf-8")

@@ -20,6 +20,10 @@ _BOMS = (
 #: `<meta charset="...">` or `<meta http-equiv="Content-Type" content="text/html; charset=...">`,
 #: looked for in the first KB as browsers do.
 _CHARSET_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+#: `<?xml version="1.0" encoding="..."?>` at the top of an XHTML page.
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+#: The declaration itself, dropped once the text is decoded: lxml refuses text that still claims an encoding.
+_XML_DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SNIFF_BYTES = 4096
 #: Control bytes that never occur in text; more than this share of them means a binary file.
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
@@ -39,6 +43,7 @@ def decode_html(data: str | bytes) -> str:
         if len(data) > MAX_PAGE_BYTES:
             raise BadInput(f"the page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB")
         text = _decode_bytes(data)
+    text = _XML_DECLARATION_TEXT.sub("", text, count=1)
     if not text.strip():
         raise BadInput("the page is empty")
     if _looks_binary(text):
@@ -66,7 +71,7 @@ def _decode_bytes(data: bytes) -> str:
 
 
 def _declared_charset(head: bytes) -> str | None:
-    match = _CHARSET_META.search(head)
+    match = _XML_DECLARATION.match(head) or _CHARSET_META.search(head)
     if not match:
         return None
     label = match.group(1).decode("ascii", errors="ignore").lower()
