@@ -32,7 +32,10 @@ async function clipTab(tabId, { selection = false, toast = false } = {}) {
   clipping.add(tabId);
   try {
     await setTabBadge(tabId, "working");
-    const result = await captureAndSend(tabId, selection);
+    const result = await captureAndSend(tabId, selection).catch((error) => ({
+      ok: false,
+      reason: `the extension hit a problem it did not expect (${error?.message ?? error})`,
+    }));
     await setTabBadge(tabId, badgeFor(result), result.ok ? result.title : result.reason);
     if (toast) await toastInTab(tabId, describeResult(result));
     return result;
@@ -53,20 +56,24 @@ async function captureTab(tabId, { selection = false } = {}) {
 
 async function captureAndSend(tabId, selection) {
   const page = await captureTab(tabId, { selection });
-  if (!page) {
-    return { ok: false, reason: "the browser does not let extensions read this page (browser pages, add-on stores, the PDF viewer)" };
-  }
+  if (!page) return { ok: false, reason: await unreadableReason(tabId) };
   if (selection && !page.selection_html) {
     return { ok: false, reason: "nothing is selected: select some text on the page first" };
   }
   const settings = await loadSettings();
-  // Kept before it is sent: if the service worker is stopped mid-send, the page is still there to
-  // send again (and the retry alarm to do it).
-  const entry = await enqueue(page, "not sent yet");
-  sending.add(entry.id);
-  try {
+  // Kept while it is sent (written alongside the POST rather than before it, which would add the
+  // write to the wait): if the service worker is stopped mid-send, the page is still there to send
+  // again, with the retry alarm to do it.
+  const kept = enqueue(page, "not sent yet").then(async (entry) => {
+    sending.add(entry.id);
     await ensureRetryScheduled();
-    const clip = await postClip(settings, page);
+    return entry;
+  });
+  const sent = postClip(settings, page);
+  sent.catch(() => {}); // awaited below; this keeps an early failure from counting as unhandled
+  const entry = await kept;
+  try {
+    const clip = await sent;
     await dequeue(entry.id);
     // The server answers again: whatever waited can go now.
     flushQueue();
@@ -86,6 +93,14 @@ async function captureAndSend(tabId, selection) {
   } finally {
     sending.delete(entry.id);
   }
+}
+
+async function unreadableReason(tabId) {
+  const tab = await ext.tabs.get(tabId).catch(() => null);
+  if (tab?.url?.startsWith("file:")) {
+    return "the browser keeps files on this computer from extensions: turn on “Allow access to file URLs” in tidyclip's details";
+  }
+  return "the browser does not let extensions read this page (browser pages, add-on stores, the PDF viewer)";
 }
 
 function badgeFor(result) {

@@ -455,3 +455,16 @@ def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_worker_loses_nothing(exten
     assert extension.flush() == {"delivered": 1, "waiting": 0}
     assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 1
     page.close()
+
+
+def test_a_page_the_browser_keeps_from_extensions_is_told_plainly(extension, server):
+    extension.pair(server.base_url, server.token)
+    page = extension.context.new_page()
+    page.goto("chrome://version/")
+    page.bring_to_front()
+    tab_id = extension.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
+    result = extension.evaluate("(tabId) => self.clipTab(tabId)", tab_id)
+    assert result == {"ok": False, "reason": "the browser does not let extensions read this page (browser pages, add-on stores, the PDF viewer)"}
+    assert extension.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id) == "!"
+    assert extension.waiting() == []
+    page.close()
