@@ -26,6 +26,15 @@ SELECTED_PARAGRAPHS = [
     "He warned that there was “absolutely no doubt” adversaries would try to develop artificial intelligence in a way which was reckless and dangerous, and that it would be his agency’s job to deal with that.",
     "“It will be a significant part of our role going forward into the future, to try and … detect, uncover, and then disrupt people who would like to develop AI in directions which are dangerous.”",
 ]
+#: Selects in the page from the paragraph FIRST to the paragraph LAST, as a reader's drag would.
+SELECT_PARAGRAPHS = """([first, last]) => {
+    const paragraphs = [...document.querySelectorAll('p')];
+    const range = document.createRange();
+    range.setStartBefore(paragraphs.find((p) => p.textContent === first));
+    range.setEndAfter(paragraphs.find((p) => p.textContent === last));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+}"""
 LAZY_PAGE = """<!DOCTYPE html><html><head><title>Lazy pictures</title></head><body><article>
 <h1>Lazy pictures</h1>
 <p>The first paragraph of a story whose pictures load late, long enough to count as an article body for any extractor.</p>
@@ -213,19 +222,7 @@ def expect_badge(extension: Extension, page, text: str) -> None:
 def test_a_selection_clip_holds_only_the_selection(extension, server, pages):
     extension.pair(server.base_url, server.token)
     page = open_page(extension, pages.url("seed-selection/page.html"))
-    page.evaluate(
-        """([first, last]) => {
-            const paragraphs = [...document.querySelectorAll('p')];
-            const start = paragraphs.find((p) => p.textContent === first);
-            const end = paragraphs.find((p) => p.textContent === last);
-            const range = document.createRange();
-            range.setStartBefore(start);
-            range.setEndAfter(end);
-            getSelection().removeAllRanges();
-            getSelection().addRange(range);
-        }""",
-        [SELECTED_PARAGRAPHS[0], SELECTED_PARAGRAPHS[-1]],
-    )
+    page.evaluate(SELECT_PARAGRAPHS, [SELECTED_PARAGRAPHS[0], SELECTED_PARAGRAPHS[-1]])
     result = extension.clip(page, selection=True)
     assert result["ok"] is True, result
     clip = server.api("GET", f"/api/clips/{result['id']}").json()
@@ -319,10 +316,16 @@ def test_a_wrong_token_is_told_in_plain_words_and_nothing_is_stored(extension, s
     assert stored_clips(server)["total"] == before
     assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 0
 
-    # The clip is not lost: once the right token is pasted, it goes.
+    # The clip is not lost: once the right token is pasted, "Send now" in the popup delivers it.
     extension.pair(server.base_url, server.token)
-    assert extension.flush()["delivered"] == 1
+    popup = extension.context.new_page()
+    popup.goto(extension.page_url("popup/popup.html"))
+    expect(popup.locator("#queue-reason")).to_have_text("Last try: the token is wrong: paste it again in Options.")
+    popup.get_by_role("button", name="Send now").click()
+    expect(popup.get_by_role("status")).to_contain_text("1 waiting clip delivered.")
+    expect(popup.locator("#queue")).to_be_hidden()
     assert server.api("GET", "/api/clips", params={"url": page.url}).json()["total"] == 1
+    popup.close()
     page.close()
 
 
@@ -399,6 +402,17 @@ def test_the_toolbar_popup_clips_the_page_and_says_where_it_went(extension, serv
     assert server.api("GET", f"/api/clips/{clip_id}").json()["url"] == page.url
     expect(result).to_contain_text(server.api("GET", f"/api/clips/{clip_id}").json()["title"])
     popup.close()
+
+    # Clip selection in the popup sends only what is selected on the page.
+    selection_page = open_page(extension, pages.url("seed-selection/page.html?popup"))
+    selection_page.evaluate(SELECT_PARAGRAPHS, [SELECTED_PARAGRAPHS[0], SELECTED_PARAGRAPHS[-1]])
+    popup = extension.open_popup(selection_page)
+    popup.get_by_role("button", name="Clip selection").click()
+    expect(popup.get_by_role("status")).to_contain_text("Clipped")
+    selected = server.api("GET", "/api/clips", params={"url": selection_page.url}).json()["items"][0]
+    assert paragraphs_of(server.api("GET", f"/api/clips/{selected['id']}").json()) == SELECTED_PARAGRAPHS
+    popup.close()
+    selection_page.close()
 
     # Opened again on the same page, the popup knows it is already clipped.
     popup = extension.open_popup(page)
