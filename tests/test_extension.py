@@ -112,6 +112,9 @@ def pages(tmp_path_factory):
         (folder / name).mkdir()
         shutil.copy(FIXTURES / "seed-blogger" / "page.html", folder / name / "page.html")
     (folder / "lazy.html").write_text(LAZY_PAGE)
+    strict = (FIXTURES / "seed-blogger" / "page.html").read_text(encoding="utf-8").replace(
+        "<head>", """<head><meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'none'">""", 1)
+    (folder / "strict-csp.html").write_text(strict, encoding="utf-8")
     (folder / "empty.html").write_text("<!DOCTYPE html><html><head><title>Nothing here</title></head><body></body></html>")
     with PageServer(folder) as server:
         yield server
@@ -481,4 +484,16 @@ def test_a_page_the_browser_keeps_from_extensions_is_told_plainly(extension, ser
     assert result == {"ok": False, "reason": "the browser does not let extensions read this page (browser pages, add-on stores, the PDF viewer)"}
     assert extension.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id) == "!"
     assert extension.waiting() == []
+    page.close()
+
+
+def test_the_in_page_message_keeps_its_look_under_a_strict_content_security_policy(extension, server, pages):
+    extension.pair(server.base_url, server.token)
+    page = open_page(extension, pages.url("strict-csp.html"))
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Georgia, serif"  # the page's own style is blocked
+    result = extension.evaluate("(tabId) => self.clipTab(tabId, {toast: true})", extension.tab_id(page.url))
+    assert result["ok"] is True, result
+    toast = page.locator("#tidyclip-toast-host .toast")
+    expect(toast).to_contain_text("Clipped")
+    assert toast.evaluate("(box) => getComputedStyle(box).position") == "fixed"
     page.close()

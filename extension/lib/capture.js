@@ -79,8 +79,7 @@ export function showToast({ ok, heading, detail, link, linkText }) {
   const host = document.createElement("div");
   host.id = HOST_ID;
   const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("style");
-  style.textContent = `
+  const css = `
     .toast { position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; max-width: 360px;
       padding: 12px 36px 12px 14px; border-radius: 8px; font: 14px/1.4 system-ui, sans-serif;
       color: #1d2321; background: #fff; box-shadow: 0 4px 18px rgba(0,0,0,.25);
@@ -90,6 +89,19 @@ export function showToast({ ok, heading, detail, link, linkText }) {
     a { color: #1f5f8b; }
     button { position: absolute; top: 6px; right: 6px; border: 0; background: none; font-size: 18px;
       line-height: 1; cursor: pointer; color: #555; }`;
+  // A constructed sheet is not inline style, so a page's Content-Security-Policy cannot block it
+  // (Firefox applies the page's policy to <style> elements an extension adds); where the browser will
+  // not adopt a sheet made here, a <style> element it is.
+  const styled = (() => {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      return true;
+    } catch {
+      return false;
+    }
+  })();
   const box = document.createElement("div");
   box.className = "toast";
   box.setAttribute("role", ok ? "status" : "alert");
@@ -113,7 +125,12 @@ export function showToast({ ok, heading, detail, link, linkText }) {
   close.textContent = "×";
   close.addEventListener("click", () => host.remove());
   box.append(title, text, close);
-  root.append(style, box);
+  if (!styled) {
+    const style = document.createElement("style");
+    style.textContent = css;
+    root.append(style);
+  }
+  root.append(box);
   document.documentElement.append(host);
   setTimeout(() => host.remove(), ok ? 6000 : 12000);
 }
