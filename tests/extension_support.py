@@ -110,27 +110,34 @@ class Extension:
     def restart_worker(self) -> None:
         """Stop the service worker, as the browser does when it is idle, and wake a new one with an
         extension page (Playwright keeps the same Worker handle for the restarted worker)."""
+        self.evaluate("self.beforeRestart = true")
         cdp = self.context.browser.new_browser_cdp_session()
         (target,) = self._worker_targets(cdp)
         cdp.send("Target.closeTarget", {"targetId": target["targetId"]})
-        wait_until(lambda: not self._worker_targets(cdp), "the service worker to stop")
+        # The browser may start a new worker at once for a pending event: no need to see it gone.
+        wait_until(lambda: not self._worker_targets(cdp), "the service worker to stop", timeout=3, required=False)
         page = self.context.new_page()
         page.goto(self.page_url("popup/popup.html"))
         wait_until(lambda: self._worker_targets(cdp), "a new service worker")
         page.close()
         cdp.detach()
+        assert self.evaluate("self.beforeRestart") is None, "the service worker did not restart"
 
     def _worker_targets(self, cdp) -> list[dict]:
         targets = cdp.send("Target.getTargets")["targetInfos"]
         return [t for t in targets if t["type"] == "service_worker" and t["url"].startswith(f"chrome-extension://{self.id}/")]
 
 
-def wait_until(condition, what: str, timeout: float = 15.0) -> None:
+def wait_until(condition, what: str, timeout: float = 15.0, required: bool = True) -> bool:
+    """Poll `condition` until it holds; past `timeout`, fail (or just say False when not required)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            if required:
+                raise AssertionError(f"timed out waiting for {what}")
+            return False
         time.sleep(0.1)
+    return True
 
 
 def launch(playwright: Playwright, user_data_dir: Path) -> BrowserContext:
