@@ -105,8 +105,8 @@ def extension(loaded_extension) -> Extension:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    """Test pages on 127.0.0.1: the seed under two paths (a page clip and a selection clip are two
-    different URLs to the store), and a page with lazy images."""
+    """Test pages on 127.0.0.1: the seed under several paths (the store keeps one clip per URL, so
+    each test clips its own), the seed under a strict CSP, a page with lazy images, an empty page."""
     folder = tmp_path_factory.mktemp("pages")
     for name in ("seed", "seed-selection", "seed-queued", "seed-token"):
         (folder / name).mkdir()
