@@ -3,7 +3,7 @@
 // (clipTab, captureTab, flushQueue, tabStatus) so tests can call exactly what the toolbar calls.
 import { ext } from "./lib/browser.js";
 import { setQueueBadge, setTabBadge } from "./lib/badge.js";
-import { capturePage, showToast } from "./lib/capture.js";
+import { capturePage, hasSelection, showToast } from "./lib/capture.js";
 import { dequeue, enqueue, listQueue, noteAttempt, readPage, sweepOrphans } from "./lib/queue.js";
 import { describeResult } from "./lib/report.js";
 import { findClip, postClip, ServerError } from "./lib/server.js";
@@ -208,6 +208,7 @@ async function tabStatus(tabId, url) {
     refused,
     clipped: null,
     problem: null,
+    hasSelection: tabId === undefined ? null : await selectionIn(tabId),
   };
   if (!settings.token || !isWebPage(url)) return status;
   try {
@@ -218,6 +219,16 @@ async function tabStatus(tabId, url) {
     status.problem = error.message;
   }
   return status;
+}
+
+/** true / false, or null when the browser does not let the extension look. */
+async function selectionIn(tabId) {
+  try {
+    const [injection] = await ext.scripting.executeScript({ target: { tabId }, func: hasSelection });
+    return injection.result;
+  } catch {
+    return null;
+  }
 }
 
 function isWebPage(url) {

@@ -396,6 +396,7 @@ def test_the_toolbar_popup_clips_the_page_and_says_where_it_went(extension, serv
     page = open_page(extension, pages.url("seed/page.html?popup"))
     popup = extension.open_popup(page)
     expect(popup.locator("#pairing")).to_be_hidden()
+    expect(popup.get_by_role("button", name="Clip selection")).to_be_disabled()  # nothing is selected
     popup.get_by_role("button", name="Clip page").click()
     result = popup.get_by_role("status")
     expect(result).to_contain_text("Clipped")
@@ -410,6 +411,8 @@ def test_the_toolbar_popup_clips_the_page_and_says_where_it_went(extension, serv
     selection_page = open_page(extension, pages.url("seed-selection/page.html?popup"))
     selection_page.evaluate(SELECT_PARAGRAPHS, [SELECTED_PARAGRAPHS[0], SELECTED_PARAGRAPHS[-1]])
     popup = extension.open_popup(selection_page)
+    expect(popup.get_by_role("link", name="Open tidyclip")).to_have_attribute("href", f"{server.base_url}/")  # status is in
+    expect(popup.get_by_role("button", name="Clip selection")).to_be_enabled()
     popup.get_by_role("button", name="Clip selection").click()
     expect(popup.get_by_role("status")).to_contain_text("Clipped")
     selected = server.api("GET", "/api/clips", params={"url": selection_page.url}).json()["items"][0]

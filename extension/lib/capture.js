@@ -69,6 +69,12 @@ export function capturePage(withSelection) {
   };
 }
 
+/** Whether the reader has selected some text on the page (the popup offers "Clip selection" then). */
+export function hasSelection() {
+  const selection = window.getSelection();
+  return Boolean(selection && !selection.isCollapsed && selection.toString().trim());
+}
+
 /**
  * A small message in the page's corner after a clip from the context menu or the shortcut (the
  * popup shows its own). It lives in a shadow root so the page's styles cannot reach it.

@@ -31,8 +31,14 @@ function showQueue(waiting) {
   $("queue-reason").textContent = waiting.length ? `Last try: ${waiting[0].lastError}.` : "";
 }
 
+let selectionOffered = true;
+
 function showStatus(status) {
   $("pairing").hidden = status.paired;
+  // Offered when something is selected; when the page cannot be looked at, a click says why.
+  selectionOffered = status.hasSelection !== false;
+  $("clip-selection").disabled = !selectionOffered;
+  $("clip-selection").title = selectionOffered ? "" : "Select some text on the page first";
   $("open-library").href = `${status.serverUrl}/`;
   if (status.clipped) {
     showResult({ ok: true, heading: "Already clipped", detail: status.clipped.title, link: status.clipped.link, linkText: "Open it in tidyclip" });
@@ -60,7 +66,8 @@ async function clip(tab, selection) {
     showResult(describeResult(await ask({ type: "clip", tabId: tab?.id, selection })));
     showQueue((await ask({ type: "status" })).waiting);
   } finally {
-    buttons.forEach((button) => { button.disabled = false; });
+    $("clip-page").disabled = false;
+    $("clip-selection").disabled = !selectionOffered;
   }
 }
 
