@@ -324,3 +324,20 @@ def test_headline_repeat_found_whatever_title_the_browser_tab_gave():
     assert clip["title"] == "Harbour news | The Courier"
     assert TITLE not in paragraphs(clip)
     assert TITLE in removed(clip, "headline_repeats")
+
+
+def test_paste_marker_goes_and_its_paragraph_stays():
+    clip = clip_of(f"<p>{OTHER}</p><p>INSERT: {STORY}</p><p>Add: two more boats joined the fleet on Sunday morning.</p>")
+    assert STORY in paragraphs(clip)
+    assert "INSERT" not in clip["text"] + clip["markdown"] + clip["html"]
+    assert "Add: two more boats joined the fleet on Sunday morning." in paragraphs(clip)  # prose, not a marker
+    [marker] = [entry for entry in cleaned(clip) if entry["kind"] == "boilerplate"]
+    assert (marker["text"], marker["part"]) == ("INSERT:", "start")
+    assert clip["cleaning"]["boilerplate"] == 1
+
+
+def test_restored_paste_marker_stays():
+    first = clip_of(f"<p>{OTHER}</p><p>INSERT: {STORY}</p>")
+    position = next(entry["position"] for entry in first["cleaning"]["removed"] if entry["text"] == "INSERT:")
+    again = clip_of(f"<p>{OTHER}</p><p>INSERT: {STORY}</p>", restore=[position])
+    assert f"INSERT: {STORY}" in paragraphs(again)

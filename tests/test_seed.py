@@ -35,10 +35,13 @@ def test_each_paragraph_once_and_in_order(clip, expected):
     paragraphs = clip["text"].split("\n\n")
     where = []
     for wanted in expected["paragraphs_once_in_order"]:
-        holding = [index for index, paragraph in enumerate(paragraphs) if wanted in paragraph]
+        holding = [index for index, paragraph in enumerate(paragraphs) if paragraph == wanted]
         assert len(holding) == 1, f"{len(holding)} times: {wanted[:70]}"
         where.append(holding[0])
     assert where == sorted(where)
+    extra = [paragraph for paragraph in paragraphs
+             if paragraph not in expected["paragraphs_once_in_order"] and paragraph not in expected["optional"]]
+    assert extra == []
 
 
 def test_both_reports_of_the_quote_stay(clip):

@@ -10,7 +10,7 @@ never offered to any rule.
 from collections.abc import Iterable
 
 from tidyclip.clip import empty_cleaning
-from tidyclip.engine.clean import chrome, comments, headline, repeats, teaser
+from tidyclip.engine.clean import chrome, comments, headline, markers, repeats, teaser
 from tidyclip.engine.clean.page import Page
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
@@ -32,12 +32,17 @@ def clean(blocks: list[Block], page: Page, restore: Iterable[int] = ()) -> tuple
         found = rule(blocks, keys, page, open_positions)
         removed.update(found)
         open_positions = [position for position in open_positions if position not in found]
+    # markers go after the rules: a block that goes whole (a repeat) is reported with its marker
+    trimmed = markers.strip(blocks, keys, page, open_positions)
 
     report = empty_cleaning()
     for position in sorted(removed):
         kind = removed[position]
         report[kind] += 1
         report["removed"].append({"kind": kind, "text": blocks[position].text, "position": position})
+    for position, marker in trimmed.items():
+        report["boilerplate"] += 1
+        report["removed"].append({"kind": "boilerplate", "text": marker, "position": position, "part": "start"})
     report["restored"] = restored
     kept = [block for position, block in enumerate(blocks) if position not in removed]
     return kept, report
