@@ -170,3 +170,20 @@ def article_page(title: str, seed: int = 0, paragraphs: int = 6, body_extra: str
         f"<article><h1>{title}</h1>{paras}{body_extra}</article>"
         f"<footer>Copyright Example News</footer></body></html>"
     )
+
+
+def assert_meets_seed(paragraphs: list[str], expected: dict) -> None:
+    """The seed's promise on a clip's paragraphs: each expected paragraph exactly once and in order,
+    nothing else but the optional ones, no forbidden text, the headline not repeated as a paragraph."""
+    where = []
+    for wanted in expected["paragraphs_once_in_order"]:
+        holding = [index for index, paragraph in enumerate(paragraphs) if paragraph == wanted]
+        assert len(holding) == 1, f"{len(holding)} times: {wanted[:70]}"
+        where.append(holding[0])
+    assert where == sorted(where), "paragraphs out of order"
+    allowed = set(expected["paragraphs_once_in_order"]) | set(expected["optional"])
+    assert [paragraph for paragraph in paragraphs if paragraph not in allowed] == []
+    for forbidden in expected["forbidden"]:
+        assert not any(forbidden in paragraph for paragraph in paragraphs), forbidden
+    for headline in expected["not_in_body_as_paragraph"]:
+        assert headline not in paragraphs
