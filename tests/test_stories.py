@@ -194,7 +194,24 @@ def test_the_index_catches_up_with_clips_saved_or_deleted_behind_its_back(tmp_pa
         library.store.delete(d["id"])
     with Library.open(data) as library:
         library.clip_page(*copies(0, ARTICLES[9])[0])
+        stories.index_for(library.store).wait()
         assert library.store.get(c["id"])["similar"] == []
+        assert stories.index_for(library.store).count() == library.store.count()
+
+
+def test_a_big_catch_up_runs_in_the_background_and_pairs_everything(tmp_path):
+    """More clips missing than the newest few (a lost index under a big collection, a big import):
+    the save that notices returns at once, a thread indexes and pairs the rest."""
+    pages = all_pages()
+    assert len(pages) > stories.RECENT
+    with Library.open(tmp_path / "data") as library:
+        keys = {library.store.save(make_clip(html, url), html)[0]["id"]: key for key, url, html in pages[:-1]}
+        key, url, html = pages[-1]
+        last = library.clip_page(url, html)[0]
+        keys[last["id"]] = key
+        stories.index_for(library.store).wait(timeout=300)
+        truth = {frozenset(pair) for pair in combinations(keys, 2) if keys[pair[0]] == keys[pair[1]]}
+        assert pairs_of(library.store, list(keys)) == truth
         assert stories.index_for(library.store).count() == library.store.count()
 
 

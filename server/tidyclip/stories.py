@@ -15,6 +15,7 @@ out of its partners' lists after the store has forgotten it.
 """
 
 import contextlib
+import logging
 import re
 import sqlite3
 import threading
@@ -31,6 +32,8 @@ import numpy as np
 from tidyclip.clip import Clip
 from tidyclip.config import STORY_MIN_SHARED, STORY_MIN_SHINGLES, STORY_SHINGLE_WORDS
 from tidyclip.errors import NotFound, TidyclipError
+
+log = logging.getLogger(__name__)
 
 INDEX_FILE = "stories.sqlite"
 
@@ -132,6 +135,7 @@ class StoryIndex:
         self.path = Path(path)
         self.lock = threading.RLock()
         self._next_sync = 0.0
+        self._worker: threading.Thread | None = None
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -235,7 +239,8 @@ class StoryIndex:
         """Bring the index in step with the store when their clip counts disagree: clips saved or
         deleted without telling us (a crash between save and link, an import, another process,
         a lost index). Checked at the first link or forget of this index, then at most every
-        SYNC_SECONDS: counting the store's clips costs milliseconds at 100,000.
+        SYNC_SECONDS: counting the store's clips costs milliseconds at 100,000. A few new clips are
+        caught up at once; anything more in a background thread, so no save waits for it.
 
         `clip_id` is the clip being linked (present: saved, maybe not yet indexed) or forgotten
         (not present: deleted from the store, maybe still indexed); it is not counted as a mismatch.
@@ -254,11 +259,36 @@ class StoryIndex:
             if len(unknown) == gap:
                 self._catch_up(store, unknown)
                 return
-        known = {row[0] for row in self._db.execute("SELECT clip_id FROM docs")}
-        stored = set(store.all_ids())
-        for gone in sorted(known - stored - {clip_id}):
-            _unlink(self, store, gone)
-        self._catch_up(store, sorted(stored - known - {clip_id}))
+        self._reconcile_in_background(store)
+
+    def _reconcile_in_background(self, store: Any) -> None:
+        """The whole difference can be many clips (a lost index, a big import): minutes at 100,000.
+        A thread works through it a batch at a time, letting saves link in between; what they miss
+        meanwhile is paired when the thread reaches it."""
+        if self._worker is not None and self._worker.is_alive():
+            return
+        self._worker = threading.Thread(target=self._reconcile, args=(store,), name="stories-catch-up", daemon=True)
+        self._worker.start()
+
+    def _reconcile(self, store: Any) -> None:
+        try:
+            with self.lock:
+                known = {row[0] for row in self._db.execute("SELECT clip_id FROM docs")}
+                stored = set(store.all_ids())
+                for gone in sorted(known - stored):
+                    _unlink(self, store, gone)
+            missing = sorted(stored - known)
+            for start in range(0, len(missing), CATCH_UP_BATCH):
+                with self.lock:
+                    self._catch_up(store, missing[start:start + CATCH_UP_BATCH])
+        except Exception:  # a background thread has no caller to tell: log, and let the next check retry
+            log.exception("bringing %s in step with the store failed", self.path)
+            self._next_sync = 0.0
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until a catch-up running in the background is done (tests, benchmarks)."""
+        if self._worker is not None:
+            self._worker.join(timeout)
 
     def _catch_up(self, store: Any, missing: list[str]) -> None:
         """Index and pair the clips the index missed: a batch indexed in one transaction, then paired."""
