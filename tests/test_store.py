@@ -167,10 +167,13 @@ def test_journal_replays_writes_that_never_reached_their_files(tmp_path):
     with open(data / "journal", "ab") as handle:
         handle.write(b"TCJ1\x00\x00\x00\x10 torn record")  # a second write cut short by the crash
     journal.close()
+    half_written = data / "meta" / f".{clip['id'][:3]}.json.x1y2.tmp"
+    half_written.write_text('{"clips": {')
     with Store(data) as store:
         assert store.get(clip["id"])["text"] == "Journaled walrus text."
         assert store.search(q="walrus")[1] == 1
         assert (data / "journal").stat().st_size == 0  # replayed, synced, emptied
+        assert not half_written.exists()
 
 
 def test_journal_is_emptied_once_writes_pause(tmp_path):

@@ -573,11 +573,14 @@ class Store:
             (folder / name).unlink(missing_ok=True)
 
     def _replay(self) -> None:
-        """After a crash: apply every journaled write again, make it durable, empty the journal."""
+        """After a crash: apply every journaled write again, make it durable, empty the journal, and
+        remove the temporary files the crash left half-written (a clean close leaves none)."""
         if self.journal.size():
             for header, blobs in self.journal.records():
                 self._apply(header, blobs)
             self._checkpoint(replayed=True)
+            for leftover in [*self.meta_dir.glob(".*.tmp"), *self.body_dir.glob("*/.*.tmp")]:
+                leftover.unlink(missing_ok=True)
 
     def _checkpoint(self, replayed: bool = False) -> None:
         """Make every journaled write durable in place, then empty the journal. The caller holds the
