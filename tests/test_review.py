@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -89,6 +90,16 @@ def create_clip(server, url: str, html: str) -> dict:
     response = server.api("POST", "/api/clips", json={"url": url, "html": html})
     assert response.status_code in (200, 201), response.text
     return response.json()
+
+
+def once_linked(server, clip_id: str, timeout: float = 10.0) -> dict:
+    """The clip as stored once the server has linked it to its stories (it links just after answering)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        clip = server.api("GET", f"/api/clips/{clip_id}").json()
+        if clip["similar"] or time.monotonic() > deadline:
+            return clip
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -283,6 +294,7 @@ def test_removed_panel_lists_the_cleaning_report_and_restores_a_block(watched, s
 
 def test_reader_links_other_outlets_of_the_same_story(watched, server, clips, seed_page):
     twin = create_clip(server, "https://other-outlet.example.com/mi6", seed_page.replace("Dispatch Digest", "Other Outlet"))
+    twin = once_linked(server, twin["id"])
     if not twin["similar"]:
         pytest.skip("the stories detector did not link the twin (stories are another room)")
     page = watched.goto(f"/clips/{twin['id']}")

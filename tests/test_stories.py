@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 from string import Template
@@ -274,16 +273,6 @@ def test_fold_keeps_the_first_of_each_story_with_the_others_under_also():
 
 
 # ---- over real HTTP ----
-
-def linked(server, clip_id: str, timeout: float = 10.0) -> dict:
-    """The clip once the server's linker has given it a `similar` list (it links after the answer)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        clip = server.api("GET", f"/api/clips/{clip_id}").json()
-        if clip["similar"] or time.monotonic() > deadline:
-            return clip
-        time.sleep(0.05)
-
 
 def similar_ids(server, clip_id: str, expected: list[str], timeout: float = 20.0) -> list[str]:
     """The clip's `similar` ids over the API, once they are `expected` (the server may link a moment

@@ -289,6 +289,7 @@ class Store:
         self._write_lock_fd = os.open(self.data_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
         self._unsynced: set[Path] = set()  # files and folders written since the last checkpoint
+        self._body_folders: set[Path] = set()  # made (or found) already: no mkdir call per write
         self._journaled = 0  # bytes this process appended to the journal since it was emptied
         with self._writing():
             self.index = SearchIndex(self.data_dir / INDEX_FILE)
@@ -439,8 +440,13 @@ class Store:
         return self.index.ids()
 
     # -- writing ---------------------------------------------------------------------------------
-    def save(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
-        """Save what the engine made: upsert by normalized URL, keeping created/tags/note of the clip there."""
+    def save(
+        self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
+        *, original_gz: bytes | None = None,
+    ) -> tuple[Clip, str]:
+        """Save what the engine made: upsert by normalized URL, keeping created/tags/note of the clip there.
+        `original_gz`: the page already compressed (`gzipped(original_html)`), by a caller that did it
+        while the engine ran."""
         with self._writing():
             url_key = normalize_url(clip.get("url") or "")
             existing_id = self._id_for_url(url_key) if url_key else None
@@ -454,7 +460,7 @@ class Store:
                 record["created"] = now_iso()
                 record.setdefault("tags", [])
                 record.setdefault("note", "")
-            return self._write(record, url_key, existing, original_html, selection_html)
+            return self._write(record, url_key, existing, original_html, selection_html, original_gz=original_gz)
 
     def save_record(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
         """Save a whole stored clip as it is (import, undo, reclean): its id, dates, tags and note are
@@ -512,7 +518,7 @@ class Store:
 
     def _write(
         self, record: Clip, url_key: str, existing: dict | None, original_html: str | bytes | None,
-        selection_html: str | None, keep_updated: bool = False,
+        selection_html: str | None, keep_updated: bool = False, original_gz: bytes | None = None,
     ) -> tuple[Clip, str]:
         """Write a new revision: its body and page under new file names, then the shard entry that
         points at them, all in one journal record (durable once that is synced)."""
@@ -531,10 +537,11 @@ class Store:
                 if existing and existing.get(key):
                     meta[key] = existing[key]
         else:
-            for key, content, suffix in (("_original", original_html, "html.gz"), ("_selection", selection_html, "sel.html.gz")):
-                if content is not None:
-                    meta[key] = f"{clip_id}.{rev}.{suffix}"
-                    blobs[meta[key]] = gzipped(content)
+            meta["_original"] = f"{clip_id}.{rev}.html.gz"
+            blobs[meta["_original"]] = original_gz if original_gz is not None else gzipped(original_html)
+            if selection_html is not None:
+                meta["_selection"] = f"{clip_id}.{rev}.sel.html.gz"
+                blobs[meta["_selection"]] = gzipped(selection_html)
         drop = [existing[key] for key in FILE_KEYS if existing and existing.get(key) and existing[key] != meta.get(key)]
         self._commit({"op": "put", "id": clip_id, "meta": meta, "drop": drop}, blobs)
         self._index({**meta, **body})
@@ -554,7 +561,9 @@ class Store:
         (replay after a crash) gives the same result."""
         clip_id = header["id"]
         folder = self._body_folder(clip_id)
-        folder.mkdir(exist_ok=True)
+        if folder not in self._body_folders:
+            folder.mkdir(exist_ok=True)
+            self._body_folders.add(folder)
         for name, data in blobs.items():
             os.replace(write_temp(folder / name, data), folder / name)
             self._unsynced.add(folder / name)

@@ -92,10 +92,16 @@ def create_clip() -> tuple[Response, int, dict]:
     html = body.get("html")
     if not isinstance(html, str) or not html.strip():
         raise BadInput("html is required: the page's HTML")
-    clip, status = library().clip_page(
-        url, html, title=optional_str(body, "title"), selection_html=optional_str(body, "selection_html") or None
+    clips = library()
+    clip, status = clips.clip_page(
+        url, html, title=optional_str(body, "title"), selection_html=optional_str(body, "selection_html") or None,
+        link=False,
     )
-    return jsonify({**clip, "status": status}), 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
+    response = jsonify({**clip, "status": status})
+    # The clip is durable now; its story links follow once the answer is sent, so that the linker's
+    # work neither delays the answer nor competes with sending it. `similar` shows on GET a moment later.
+    response.call_on_close(lambda: clips.link_soon(clip["id"]))
+    return response, 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
