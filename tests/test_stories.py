@@ -300,6 +300,13 @@ def test_api_clip_carries_similar_both_ways_and_delete_removes_the_link(server):
     assert a_now["similar"][0]["title"] == b_now["title"]
     assert a_now["similar"][0]["score"] == b_now["similar"][0]["score"] >= STORY_MIN_SHARED
 
+    # renamed, the clip shows under its new title in its partner's list
+    assert server.api("PATCH", f"/api/clips/{b_id}", json={"title": "Renamed by the reader"}).status_code == 200
+    deadline = time.monotonic() + 20
+    while server.api("GET", f"/api/clips/{a_id}").json()["similar"][0]["title"] != "Renamed by the reader":
+        assert time.monotonic() < deadline, "the partner's list kept the old title"
+        time.sleep(0.1)
+
     assert server.api("DELETE", f"/api/clips/{b_id}").status_code == 200
     assert server.api("GET", f"/api/clips/{a_id}").json()["similar"] == []
     assert server.api("GET", f"/api/clips/{b_id}").status_code == 404

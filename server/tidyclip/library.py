@@ -146,6 +146,14 @@ class Library:
     def _linked(self, clip: Clip) -> Clip:
         return link_stories(self.store, clip)
 
+    def edit(self, clip_id: str, **fields: Any) -> Clip:
+        """Change what the user owns (title, tags, note). A new title reaches the `similar` lists of
+        the clip's other outlets by linking it again, after the answer."""
+        clip = self.store.update(clip_id, **fields)
+        if "title" in fields and clip.get("similar"):
+            self.link_soon(clip_id)
+        return clip
+
     def delete(self, clip_id: str) -> Clip:
         clip = self.store.delete(clip_id)
         if self._linker is not None:

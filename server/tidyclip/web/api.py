@@ -156,7 +156,7 @@ def checked_edits(body: dict) -> dict:
 
 @bp.patch("/clips/<clip_id>")
 def patch_clip(clip_id: str) -> Response:
-    return jsonify(library().store.update(clip_id, **checked_edits(json_body())))
+    return jsonify(library().edit(clip_id, **checked_edits(json_body())))
 
 
 @bp.delete("/clips/<clip_id>")

@@ -252,7 +252,7 @@ def clip_ids(body: dict) -> list[str]:
 
 @bp.patch("/ui/clips/<clip_id>")
 def edit_clip(clip_id: str) -> Response:
-    return jsonify(library().store.update(clip_id, **checked_edits(json_body())))
+    return jsonify(library().edit(clip_id, **checked_edits(json_body())))
 
 
 @bp.post("/ui/clips/<clip_id>/restore")
