@@ -16,20 +16,45 @@ class TidyclipError(Exception):
             self.status = status
 
 
+# Each kind: the code clients branch on and the HTTP status it is answered with.
 class BadInput(TidyclipError):
-    """The input cannot be made into a clip (empty, binary, no article text...)."""
+    """The input cannot be made into a clip (empty, binary, no article text...) or a field is wrong."""
+    code, status = "bad_input", 422
 
-    code = "bad_input"
-    status = 422
+
+class BadQuery(TidyclipError):
+    code, status = "bad_query", 400
+
+
+class BadJSON(TidyclipError):
+    code, status = "bad_json", 400
+
+
+class Unauthorized(TidyclipError):
+    code, status = "unauthorized", 401
+
+
+class Refused(TidyclipError):
+    """Host, Origin or CSRF check failed."""
+    code, status = "forbidden", 403
 
 
 class NotFound(TidyclipError):
-    code = "not_found"
-    status = 404
+    code, status = "not_found", 404
 
 
 class StoreLocked(TidyclipError):
     """Another tidyclip server already owns the data dir."""
+    code, status = "store_locked", 409
 
-    code = "store_locked"
-    status = 409
+
+class TooLarge(TidyclipError):
+    code, status = "too_large", 413
+
+
+class UnsupportedMediaType(TidyclipError):
+    code, status = "unsupported_media_type", 415
+
+
+class StoreCorrupt(TidyclipError):
+    code, status = "store_corrupt", 500

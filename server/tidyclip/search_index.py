@@ -320,7 +320,7 @@ class SearchIndex:
             # A word in most clips: walk the clips in the sort order and test each for the match
             # (a seek in the word's list) rather than sorting every match. Not for prefix queries:
             # FTS5 would merge the prefix's lists again for every clip tested.
-            walk = [f"EXISTS (SELECT 1 FROM clips_fts WHERE clips_fts MATCH ? AND clips_fts.rowid = c.rowid)", *where[1:]]
+            walk = ["EXISTS (SELECT 1 FROM clips_fts WHERE clips_fts MATCH ? AND clips_fts.rowid = c.rowid)", *where[1:]]
             select = f"SELECT c.rowid FROM clips c WHERE {' AND '.join(walk)} ORDER BY {SORTS.get(sort, SORTS['newest'])}{page}"
         rowids = [row[0] for row in self.conn.execute(select, params + page_params)]
         items = self._summaries(rowids)

@@ -48,7 +48,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from tidyclip.clip import BODY_FIELDS, Clip, empty_cleaning
-from tidyclip.errors import BadInput, NotFound, StoreLocked, TidyclipError
+from tidyclip.errors import BadInput, NotFound, StoreCorrupt, StoreLocked
 from tidyclip.journal import Journal
 from tidyclip.search_index import SearchIndex
 
@@ -81,11 +81,6 @@ MAX_TAG_CHARS = 100
 MAX_TAGS = 100
 GZIP_LEVEL = 1  # fast: the page is compressed while the user waits; level 6 saves ~15% more space
 UPDATABLE = ("title", "tags", "note", "similar")
-
-
-class StoreCorrupt(TidyclipError):
-    code = "store_corrupt"
-    status = 500
 
 
 # -- small helpers ---------------------------------------------------------------------------------

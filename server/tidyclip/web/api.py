@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from tidyclip import __version__
-from tidyclip.errors import BadInput, TidyclipError
+from tidyclip.errors import BadInput, BadJSON, BadQuery
 from tidyclip.library import Library
 from tidyclip.web import guard
 from tidyclip.web.openapi import openapi_document
@@ -21,16 +21,6 @@ SORTS = ("relevance", "newest", "oldest", "updated", "title")
 CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 #: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
 OPEN_ENDPOINTS = frozenset({"api.health"})
-
-
-class BadQuery(TidyclipError):
-    code = "bad_query"
-    status = 400
-
-
-class BadJSON(TidyclipError):
-    code = "bad_json"
-    status = 400
 
 
 def library() -> Library:

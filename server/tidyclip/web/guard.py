@@ -17,32 +17,12 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, Response, request
 
 from tidyclip.config import MAX_BODY_BYTES
-from tidyclip.errors import TidyclipError
+from tidyclip.errors import Refused, TooLarge, Unauthorized, UnsupportedMediaType
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 EXTENSION_SCHEMES = frozenset({"chrome-extension", "moz-extension", "safari-web-extension"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PREFLIGHT_MAX_AGE = "600"
-
-
-class Refused(TidyclipError):
-    code = "forbidden"
-    status = 403
-
-
-class Unauthorized(TidyclipError):
-    code = "unauthorized"
-    status = 401
-
-
-class UnsupportedMediaType(TidyclipError):
-    code = "unsupported_media_type"
-    status = 415
-
-
-class TooLarge(TidyclipError):
-    code = "too_large"
-    status = 413
 
 
 def host_name(host_header: str) -> str:
