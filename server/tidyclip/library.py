@@ -161,6 +161,12 @@ class Library:
         stories.forget(self.store, clip_id)
         return clip
 
+    def undelete(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> Clip:
+        """Put back a clip deleted a moment ago, as it was (undo). Its partners forgot it on delete,
+        so it is linked to its stories again."""
+        saved, _ = self.store.save_record(clip, original_html, selection_html)
+        return self._linked(saved)
+
     def restore_block(self, clip_id: str, position: int) -> Clip:
         """Put back a block the cleaner removed (by its position among the extracted blocks)."""
         clip = self.store.get(clip_id)

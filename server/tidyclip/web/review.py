@@ -279,10 +279,8 @@ def delete_clips() -> Response:
 def undo_delete() -> Response:
     undo_id = json_body().get("undo")
     deleted = trash.take(undo_id if isinstance(undo_id, str) else "")
-    store = library().store
     for original, selection_html, clip in deleted:
-        saved, _ = store.save_record(clip, original, selection_html)
-        stories.link(store, saved)  # the clips it was linked to forgot it when it was deleted
+        library().undelete(clip, original, selection_html)
     return jsonify({"restored": len(deleted)})
 
 
