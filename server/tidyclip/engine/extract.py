@@ -126,10 +126,11 @@ def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, recall: bool = Fa
 
 
 def _bare_extraction(tree: lxml_html.HtmlElement, url: str, recall: bool):
-    # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused
+    # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused.
+    # Images off: with them on trafilatura picks other elements as the article (figures.py puts them back)
     return trafilatura.bare_extraction(
         tree, url=url or None, output_format="xml", include_comments=False, include_tables=True,
-        include_images=True, include_links=True, include_formatting=True, favor_recall=recall,
+        include_images=False, include_links=True, include_formatting=True, favor_recall=recall,
     )
 
 

@@ -7,6 +7,7 @@ from tidyclip.engine.clean import Page, clean
 from tidyclip.engine.clean.comments import find_regions
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
+from tidyclip.engine.figures import put_back_images
 from tidyclip.engine.extract import (
     Block, extract, extract_fragment, extract_metadata, parse_html, plain_blocks, squash,
 )
@@ -33,6 +34,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         content_tree = tree
         extracted = extract(tree, url)
         meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
+    blocks = put_back_images(content_tree, blocks)
     if not blocks:
         raise BadInput("the selection holds no text" if content_tree is not tree else "no article text found in the page")
 

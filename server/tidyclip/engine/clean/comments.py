@@ -70,6 +70,8 @@ _TAIL_MIN_CHARS = 60
 #: A region holding more than this share of the extracted text is the article itself.
 _ARTICLE_SHARE = 0.5
 _MIN_THREAD_ACTIONS = 2
+#: A block this long outside every comment region is article text: no region match before it is a comment.
+_ARTICLE_BLOCK_CHARS = 120
 #: Reader text blocks allowed between two comment meta lines of one thread.
 _MAX_GAP = 2
 
@@ -118,13 +120,21 @@ def find_regions(tree: etree._Element) -> tuple[str, ...]:
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
     regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
     squeezed = [region.replace(" ", "") for region in regions]
-    found = {position: "comments" for position in open_positions
-             if keys[position] and _in_region(keys[position], regions, squeezed)}
+    matched = {position for position in open_positions if _in_region(keys[position], regions, squeezed)}
+    found = {position: "comments" for position in matched if position > _last_article_block(keys, open_positions, matched)}
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
     found.update(_comment_meta_runs(blocks, remaining))
     return found
+
+
+def _last_article_block(keys: list[str], positions: list[int], matched: set[int]) -> int:
+    """The position of the last long block outside every comment region: comments follow the article,
+    so a block before it that a region also holds (the headline under a "Comments" link, a quote the
+    thread repeats) is the article's own."""
+    return max((position for position in positions if position not in matched and len(keys[position]) >= _ARTICLE_BLOCK_CHARS),
+               default=-1)
 
 
 def _short_texts(tree: etree._Element):
@@ -147,9 +157,11 @@ def _short_texts(tree: etree._Element):
 
 
 def _in_region(key: str, regions: list[str], squeezed: list[str]) -> bool:
-    """KEY's words are in a region. trafilatura may glue a comment's byline to its text ("Jane DoeNov
+    """KEY's words are in a region (an empty key never is). trafilatura may glue a comment's byline to its text ("Jane DoeNov
     19" or "JaneMy grandfather...", dropping a <time> between them): longer blocks are also looked
     for with spaces taken out, and by their last two thirds."""
+    if not key:
+        return False
     if any(contains_words(region, key) for region in regions):
         return True
     compact = key.replace(" ", "")
@@ -218,9 +230,10 @@ def _is_inside(element: etree._Element, root: etree._Element) -> bool:
 
 def _holds_article(region: str, keys: list[str], open_positions: list[int]) -> bool:
     """A region that holds most of the extracted text is the article (a "Comments" link in the site
-    menu grows to the page wrapper), whatever it says."""
+    menu grows to the page wrapper), whatever it says. Matched as blocks are matched to take them."""
+    regions, squeezed = [region], [region.replace(" ", "")]
     total = sum(len(keys[position]) for position in open_positions)
-    inside = sum(len(keys[position]) for position in open_positions if contains_words(region, keys[position]))
+    inside = sum(len(keys[position]) for position in open_positions if _in_region(keys[position], regions, squeezed))
     return total > 0 and inside > total * _ARTICLE_SHARE
 
 
