@@ -1,0 +1,125 @@
+"""Markdown with no live markup, for the Markdown export.
+
+The engine's Markdown escapes what a page said, but a stored clip may come from an import file someone
+else wrote, and an exported note is opened later in editors that show raw HTML and follow any link.
+So on the way out each note is parsed as CommonMark (markdown-it, with GFM tables) and, when it holds
+raw HTML (a block or inline) or a link or image to anything but a web address (`javascript:`, `data:`,
+`vbscript:`... in an inline link, a reference definition, an autolink or an image), written out again
+from the parsed tokens (mdformat's renderer) with that HTML as escaped text and those links as their
+bare text. A note with neither is written exactly as it was.
+
+Links are judged as the most lenient renderer would follow them: markdown-it's own refusal of
+`javascript:` links is turned off here, or the links it refuses would pass as text and still be live
+in an editor that does not refuse them.
+"""
+
+import re
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdformat.plugins import PARSER_EXTENSIONS
+from mdformat.renderer import MDRenderer
+
+#: Addresses a note may link to: the web, and e-mail. An address without a scheme (relative) is inert.
+WEB_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+#: What browsers strip from a URL before they read its scheme (tab and newline anywhere, controls and
+#: spaces at the ends); taking them all out judges "java\tscript:" as the browser will.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
+_LIVE_TOKENS = frozenset({"html_block", "html_inline"})
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", renderer_cls=MDRenderer)
+    parser.validateLink = lambda url: True  # see the module's docstring: find every link, judge it here
+    parser.options["store_labels"] = True  # reference links are written back as references
+    parser.options["mdformat"] = {}
+    parser.options["parser_extension"] = [PARSER_EXTENSIONS["tables"]]
+    PARSER_EXTENSIONS["tables"].update_mdit(parser)
+    return parser
+
+
+PARSER = _parser()
+
+
+def is_web_address(url: str | None) -> bool:
+    """A link or image address that opens a web page (or an e-mail), or a relative one."""
+    bare = _IGNORED_IN_URL.sub("", unquote(url or ""))
+    scheme = _SCHEME.match(bare)
+    if scheme:
+        return scheme[1].lower() in WEB_SCHEMES
+    return ":" not in re.split(r"[/?#]", bare, maxsplit=1)[0]
+
+
+def safe_markdown(markdown: str) -> str:
+    """MARKDOWN unchanged when nothing in it is live; else written again without raw HTML and with
+    every non-web link reduced to its text."""
+    env: dict = {}
+    tokens = PARSER.parse(markdown, env)
+    if not any(_is_live(token) for token in _all_tokens(tokens)):
+        return markdown
+    env = {"references": {label: ref for label, ref in env.get("references", {}).items() if is_web_address(ref["href"])}}
+    rewritten = PARSER.renderer.render(list(_defused(tokens)), PARSER.options, env)
+    if any(_is_live(token) for token in _all_tokens(PARSER.parse(rewritten))):
+        return _as_code(markdown)  # never expected; if the rewrite is still live, nothing of it may be
+    return rewritten
+
+
+def _all_tokens(tokens: Iterable[Token]) -> Iterable[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _all_tokens(token.children)
+
+
+def _is_live(token: Token) -> bool:
+    if token.type in _LIVE_TOKENS:
+        return True
+    if token.type == "link_open":
+        return not is_web_address(token.attrGet("href"))
+    if token.type == "image":
+        return not is_web_address(token.attrGet("src"))
+    return False
+
+
+def _defused(tokens: list[Token]) -> Iterable[Token]:
+    """The tokens with raw HTML made text and non-web links and images made their text."""
+    dropped_links: list[bool] = []  # for each open link: was its opening dropped?
+    for token in tokens:
+        if token.type == "html_block":
+            yield from _text_paragraph(token)
+        elif token.type == "html_inline":
+            yield Token("text", "", 0, content=token.content)
+        elif token.type == "link_open":
+            dropped_links.append(_is_live(token))
+            if not dropped_links[-1]:
+                yield token
+        elif token.type == "link_close":
+            if not dropped_links.pop():
+                yield token
+        elif token.type == "image" and _is_live(token):
+            yield from _defused(token.children or [])
+        else:
+            if token.children:
+                token.children = list(_defused(token.children))
+            yield token
+
+
+def _text_paragraph(block: Token) -> Iterable[Token]:
+    """A raw HTML block as a paragraph of its source text, one softbreak a line."""
+    inline = Token("inline", "", 0, children=[], map=block.map, level=block.level + 1)
+    for number, line in enumerate(block.content.rstrip("\n").split("\n")):
+        if number:
+            inline.children.append(Token("softbreak", "br", 0))
+        inline.children.append(Token("text", "", 0, content=line))
+    inline.content = block.content
+    yield Token("paragraph_open", "p", 1, map=block.map, level=block.level)
+    yield inline
+    yield Token("paragraph_close", "p", -1, level=block.level)
+
+
+def _as_code(markdown: str) -> str:
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", markdown)), default=0) + 1)
+    return f"{fence}text\n{markdown}\n{fence}\n"
