@@ -51,7 +51,10 @@ def api_headers(response: Response) -> Response:
     return guard.add_extension_cors(response)
 
 
-def json_body() -> dict[str, Any]:
+def json_body(*, repair_page_text: bool = False) -> dict[str, Any]:
+    """The request's JSON object. A lone surrogate is refused (400), except in a captured page
+    (`repair_page_text`): a page's script can leave one (an emoji cut in half), and like a broken
+    byte it becomes U+FFFD rather than costing the clip."""
     try:
         body = request.get_json(silent=True)
     except RecursionError:
@@ -61,7 +64,10 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadJSON("the body must be a JSON object")
     if holds_lone_surrogate(body):
-        raise BadJSON("the body holds a lone surrogate (such as \\ud800), which is not text")
+        if not repair_page_text:
+            raise BadJSON("the body holds a lone surrogate (such as \\ud800), which is not text")
+        body = {key: LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+                for key, value in body.items()}  # the page's fields are all strings at the top
     return body
 
 
@@ -112,7 +118,7 @@ def health() -> Response:
 
 @bp.post("/clips")
 def create_clip() -> tuple[Response, int, dict]:
-    body = json_body()
+    body = json_body(repair_page_text=True)
     url = page_url(body)
     html = body.get("html")
     if not isinstance(html, str) or not html.strip():
