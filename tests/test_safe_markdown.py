@@ -137,7 +137,8 @@ def test_markdown_with_nothing_live_is_written_as_it_was():
 def test_the_markdown_export_of_an_imported_hostile_clip_is_inert(server, tmp_path):
     """A tidyclip export file edited by someone else, imported with the CLI while the server runs, then
     exported as Markdown over HTTP: every note rendered by a lenient renderer shows nothing live."""
-    made = server.api("POST", "/api/clips", json={"url": "https://news.example/hostile", "html": article_page("Hostile", 7)})
+    page = article_page("Hostile", 7)
+    made = server.api("POST", "/api/clips", json={"url": "https://news.example/hostile", "html": page})
     assert made.status_code == 201, made.text
     document = requests.get(server.base_url + "/export", params={"format": "json"}, timeout=60).json()
     record = next(clip for clip in document["clips"] if clip["id"] == made.json()["id"])

@@ -21,7 +21,8 @@ CROSS_SITE_NAVIGATION = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navi
 
 @pytest.fixture(scope="module")
 def clip(server) -> dict:
-    page = article_page("Harbour report", seed=4, body_extra=f"<p>The {PRESENT} ferry sails at dawn on market days.</p>")
+    extra = f"<p>The {PRESENT} ferry sails at dawn on market days.</p>"
+    page = article_page("Harbour report", seed=4, body_extra=extra)
     response = server.api("POST", "/api/clips", json={"url": "https://news.example/harbour", "html": page})
     assert response.status_code == 201, response.text
     return response.json()
@@ -40,8 +41,8 @@ def data_routes(clip: dict) -> dict[str, str]:
 @pytest.mark.parametrize("route", ["list", "search", "reader", "connect", "export"])
 @pytest.mark.parametrize("site", ["cross-site", "same-site"])
 def test_cross_site_reads_of_user_data_are_refused(server, clip, route, site):
-    response = requests.get(server.base_url + data_routes(clip)[route], headers={**NO_CORS_READ, "Sec-Fetch-Site": site},
-                            timeout=30)
+    headers = {**NO_CORS_READ, "Sec-Fetch-Site": site}
+    response = requests.get(server.base_url + data_routes(clip)[route], headers=headers, timeout=30)
     assert response.status_code == 403
     assert PRESENT not in response.text and server.token not in response.text and clip["id"] not in response.text
 
@@ -118,7 +119,7 @@ def test_a_foreign_page_in_chromium_cannot_probe_the_export(server, clip, chromi
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
         seen = {}
-        chromium_page.on("response", lambda response: response.url in probes and seen.setdefault(response.url, response))
+        chromium_page.on("response", lambda answer: answer.url in probes and seen.setdefault(answer.url, answer))
         chromium_page.goto(site.url)
         assert chromium_page.evaluate("window.probed") == ["answered", "answered"]
         assert sorted(seen) == sorted(probes)
@@ -140,7 +141,8 @@ def test_a_foreign_page_in_chromium_cannot_probe_the_export(server, clip, chromi
 
 
 @pytest.mark.parametrize("host", [
-    "localhost:{port}@evil.example", "localhost:@evil.example", "127.0.0.1:{port}@evil.example", "[::1]:{port}@evil.example",
+    "localhost:{port}@evil.example", "localhost:@evil.example", "127.0.0.1:{port}@evil.example",
+    "[::1]:{port}@evil.example",
     "evil.example@localhost", "localhost:7a", "localhost:-1", "localhost:+{port}", "127.0.0.1:{port}:{port}",
     "[::1]evil", "[::1", "localhost.", "127.0.0.1 evil.example",
 ])
@@ -210,7 +212,8 @@ MISTAKES = [
 
 
 def csrf_token(server) -> str:
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', requests.get(server.base_url + "/", timeout=30).text)[1]
+    page = requests.get(server.base_url + "/", timeout=30).text
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page)[1]
 
 
 @pytest.mark.parametrize(("label", "method", "path", "query", "body"), MISTAKES, ids=[case[0] for case in MISTAKES])

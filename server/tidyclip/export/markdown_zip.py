@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 import yaml
 
 from tidyclip.clip import Clip
-from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.chunks import batched
+from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.safe_markdown import safe_markdown
 from tidyclip.export.sink import DrainableBuffer

@@ -39,9 +39,14 @@ _LIVE_TOKENS = frozenset({"html_block", "html_inline"})
 _MARKUP_STARTS = ("[", "<")
 
 
+class _EveryLink(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        return True  # see the module's docstring: find every link, judge it here
+
+
 def _parser(*, inline_everywhere: bool) -> MarkdownIt:
-    parser = MarkdownIt("commonmark", renderer_cls=MDRenderer)
-    parser.validateLink = lambda url: True  # see the module's docstring: find every link, judge it here
+    # mdformat's renderer has the render() markdown-it calls, but does not declare its protocol
+    parser = _EveryLink("commonmark", renderer_cls=MDRenderer)  # type: ignore[arg-type]
     parser.options["store_labels"] = True  # reference links are written back as references
     parser.options["mdformat"] = {}
     parser.options["parser_extension"] = [PARSER_EXTENSIONS["tables"]]
@@ -79,7 +84,8 @@ def safe_markdown(markdown: str) -> str:
         return markdown
     env: dict = {}
     tokens = WRITER.parse(markdown, env)
-    env = {"references": {label: ref for label, ref in env.get("references", {}).items() if is_web_address(ref["href"])}}
+    references = env.get("references", {})
+    env = {"references": {label: ref for label, ref in references.items() if is_web_address(ref["href"])}}
     rewritten = WRITER.renderer.render(list(_defused(tokens)), WRITER.options, env)
     if is_live(rewritten):
         return _as_code(markdown)  # never expected; if the rewrite is still live, nothing of it may be
@@ -104,9 +110,9 @@ def _is_live(token: Token) -> bool:
     if token.type in _LIVE_TOKENS:
         return True
     if token.type == "link_open":
-        return not is_web_address(token.attrGet("href"))
+        return not is_web_address(str(token.attrGet("href") or ""))
     if token.type == "image":
-        return not is_web_address(token.attrGet("src"))
+        return not is_web_address(str(token.attrGet("src") or ""))
     return False
 
 
@@ -135,14 +141,13 @@ def _defused(tokens: list[Token]) -> Iterable[Token]:
 
 def _text_paragraph(block: Token) -> Iterable[Token]:
     """A raw HTML block as a paragraph of its source text, one softbreak a line."""
-    inline = Token("inline", "", 0, children=[], map=block.map, level=block.level + 1)
+    children = []
     for number, line in enumerate(block.content.rstrip("\n").split("\n")):
         if number:
-            inline.children.append(Token("softbreak", "br", 0))
-        inline.children.append(Token("text", "", 0, content=line))
-    inline.content = block.content
+            children.append(Token("softbreak", "br", 0))
+        children.append(Token("text", "", 0, content=line))
     yield Token("paragraph_open", "p", 1, map=block.map, level=block.level)
-    yield inline
+    yield Token("inline", "", 0, children=children, content=block.content, map=block.map, level=block.level + 1)
     yield Token("paragraph_close", "p", -1, level=block.level)
 
 

@@ -41,7 +41,8 @@ def host_name(host_header: str) -> str | None:
 
 
 def is_loopback_host(host_header: str | None) -> bool:
-    return bool(host_header) and host_name(host_header) in LOOPBACK_HOSTS
+    name = host_name(host_header) if host_header else None
+    return name is not None and name in LOOPBACK_HOSTS
 
 
 def is_extension_origin(origin: str) -> bool:
