@@ -9,8 +9,8 @@ from the parsed tokens (mdformat's renderer) with that HTML as escaped text and 
 bare text. A note with neither is written exactly as it was.
 
 Every one of those constructs starts with "[" (links, images, reference definitions) or "<" (raw
-HTML, autolinks), so a note without either has none, and the search parses inline only the paragraphs
-(headings, table cells) holding one: half the time of a full parse on a typical clip.
+HTML, autolinks), so a note without either has none, and the search for them parses inline only the
+paragraphs (headings, table cells) holding one: half the time of a full parse on a typical clip.
 
 Links are judged as the most lenient renderer would follow them: markdown-it's own refusal of
 `javascript:` links is turned off here, or the links it refuses would pass as text and still be live
@@ -34,8 +34,7 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 #: spaces at the ends); taking them all out judges "java\tscript:" as the browser will.
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _LIVE_TOKENS = frozenset({"html_block", "html_inline"})
-
-
+#: Where every link form and all raw HTML start (see the module's docstring).
 _MARKUP_STARTS = ("[", "<")
 
 
