@@ -129,6 +129,14 @@ def test_inert_text_keeps_its_words():
     assert "full reference" in rendered and "javascript:alert(3)" not in exported
 
 
+def test_a_huge_live_paragraph_is_kept_whole_as_inert_code():
+    """Past MAX_INLINE_TOKENS a rewrite would take minutes; the note is kept whole and inert instead."""
+    hostile = "a line of the note\n" * 5000 + "<img src=x onerror=alert(1)> and [x](javascript:alert(2))"
+    exported = safe_markdown(hostile)
+    assert live_markup(exported) == []
+    assert hostile in exported
+
+
 def test_markdown_with_nothing_live_is_written_as_it_was():
     assert live_markup(SAFE_MARKDOWN) == []
     assert safe_markdown(SAFE_MARKDOWN) == SAFE_MARKDOWN

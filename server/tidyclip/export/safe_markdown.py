@@ -36,6 +36,9 @@ _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _LIVE_TOKENS = frozenset({"html_block", "html_inline"})
 #: Where every link form and all raw HTML start (see the module's docstring).
 _MARKUP_STARTS = ("[", "<")
+#: mdformat's renderer takes time quadratic in the tokens of one paragraph (50,000 lines in one: 40 s);
+#: a live note with a paragraph longer than this is written whole as a code block instead: inert, at once.
+MAX_INLINE_TOKENS = 2000
 
 
 class _EveryLink(MarkdownIt):
@@ -83,12 +86,20 @@ def safe_markdown(markdown: str) -> str:
         return markdown
     env: dict = {}
     tokens = WRITER.parse(markdown, env)
+    if any(len(token.children or ()) > MAX_INLINE_TOKENS for token in tokens):
+        return _as_code(markdown)
     references = env.get("references", {})
     env = {"references": {label: ref for label, ref in references.items() if is_web_address(ref["href"])}}
     rewritten = WRITER.renderer.render(list(_defused(tokens)), WRITER.options, env)
     if is_live(rewritten):
         return _as_code(markdown)  # never expected; if the rewrite is still live, nothing of it may be
     return rewritten
+
+
+def _as_code(markdown: str) -> str:
+    """The whole note as a fenced code block: every character kept, none of it live."""
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", markdown)), default=0) + 1)
+    return f"{fence}text\n{markdown}\n{fence}\n"
 
 
 def is_live(markdown: str) -> bool:
@@ -134,22 +145,24 @@ def _defused(tokens: list[Token]) -> Iterable[Token]:
             yield from _defused(token.children or [])
         else:
             if token.children:
-                token.children = list(_defused(token.children))
+                token.children = _joined_texts(_defused(token.children))
             yield token
 
 
 def _text_paragraph(block: Token) -> Iterable[Token]:
-    """A raw HTML block as a paragraph of its source text, one softbreak a line."""
-    children = []
-    for number, line in enumerate(block.content.rstrip("\n").split("\n")):
-        if number:
-            children.append(Token("softbreak", "br", 0))
-        children.append(Token("text", "", 0, content=line))
+    """A raw HTML block as a paragraph of its source text (the renderer escapes each line's start)."""
+    text = Token("text", "", 0, content=block.content.rstrip("\n"))
     yield Token("paragraph_open", "p", 1, map=block.map, level=block.level)
-    yield Token("inline", "", 0, children=children, content=block.content, map=block.map, level=block.level + 1)
+    yield Token("inline", "", 0, children=[text], content=block.content, map=block.map, level=block.level + 1)
     yield Token("paragraph_close", "p", -1, level=block.level)
 
 
-def _as_code(markdown: str) -> str:
-    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", markdown)), default=0) + 1)
-    return f"{fence}text\n{markdown}\n{fence}\n"
+def _joined_texts(tokens: Iterable[Token]) -> list[Token]:
+    """Neighbouring text tokens as one: mdformat's renderer takes time quadratic in a run's tokens."""
+    joined: list[Token] = []
+    for token in tokens:
+        if token.type == "text" and joined and joined[-1].type == "text":
+            joined[-1] = Token("text", "", 0, content=joined[-1].content + token.content)
+        else:
+            joined.append(token)
+    return joined
