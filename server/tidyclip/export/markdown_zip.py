@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator
 import yaml
 
 from tidyclip.clip import Clip
-from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.chunks import batched
+from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.options import ExportOptions
+from tidyclip.export.safe_markdown import safe_markdown
 from tidyclip.export.sink import DrainableBuffer
 
 MIMETYPE = "application/zip"
@@ -46,11 +47,12 @@ def front_matter(clip: Clip) -> str:
 
 
 def note_text(clip: Clip) -> str:
-    parts = [front_matter(clip)]
+    """Front matter, then the note and the clip's Markdown with nothing live in them (safe_markdown)."""
+    body = []
     if clip.get("note"):
-        parts.append("".join(f"> {line}\n" for line in clip["note"].splitlines()) + "\n")
-    parts.append((clip.get("markdown") or "").strip() + "\n")
-    return "\n".join(parts)
+        body.append("".join(f"> {line}\n" for line in clip["note"].splitlines()) + "\n")
+    body.append((clip.get("markdown") or "").strip() + "\n")
+    return front_matter(clip) + "\n" + safe_markdown("\n".join(body))
 
 
 def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:

@@ -3,6 +3,7 @@ keeps the two in step."""
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -16,7 +17,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_URL_CHARS = 8192
 MAX_PAGE_SIZE = 500
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_OFFSET = 10**9
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: ASCII digits only ("²".isdigit() is true), and few enough that int() is cheap and within range.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+#: A code point JSON can spell (\ud800) but UTF-8 cannot: it would fail when the clip is written.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 SORTS = ("relevance", "newest", "oldest", "updated", "title")
 CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 #: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
@@ -45,13 +51,40 @@ def api_headers(response: Response) -> Response:
     return guard.add_extension_cors(response)
 
 
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+def json_body(*, repair_page_text: bool = False) -> dict[str, Any]:
+    """The request's JSON object. A lone surrogate is refused (400), except in a captured page
+    (`repair_page_text`): a page's script can leave one (an emoji cut in half), and like a broken
+    byte it becomes U+FFFD rather than costing the clip."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise BadJSON("the body is nested too deeply") from None
     if body is None:
         raise BadJSON("the body is not valid JSON")
     if not isinstance(body, dict):
         raise BadJSON("the body must be a JSON object")
+    if holds_lone_surrogate(body):
+        if not repair_page_text:
+            raise BadJSON("the body holds a lone surrogate (such as \\ud800), which is not text")
+        body = {key: LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+                for key, value in body.items()}  # the page's fields are all strings at the top
     return body
+
+
+def holds_lone_surrogate(value: Any) -> bool:
+    """Any string in a parsed JSON value (keys too) with a lone surrogate; iterative, as bodies nest."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii() and LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def optional_str(body: dict, field: str) -> str | None:
@@ -65,9 +98,17 @@ def page_url(body: dict) -> str:
     url = body.get("url")
     if not isinstance(url, str) or not url.strip():
         raise BadInput("url is required: the address of the page")
-    if len(url) > MAX_URL_CHARS or not re.match(r"^(https?|file)://", url.strip(), re.I):
+    if len(url) > MAX_URL_CHARS or not re.match(r"^(https?|file)://", url.strip(), re.I) or not parsable_url(url):
         raise BadInput("url must be an http, https or file address")
     return url.strip()
+
+
+def parsable_url(url: str) -> bool:
+    try:
+        urlsplit(url)
+    except ValueError:  # "http://[": an IPv6 literal never closed
+        return False
+    return True
 
 
 @bp.get("/health")
@@ -77,7 +118,7 @@ def health() -> Response:
 
 @bp.post("/clips")
 def create_clip() -> tuple[Response, int, dict]:
-    body = json_body()
+    body = json_body(repair_page_text=True)
     url = page_url(body)
     html = body.get("html")
     if not isinstance(html, str) or not html.strip():
@@ -95,18 +136,26 @@ def create_clip() -> tuple[Response, int, dict]:
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A query parameter that must be a whole number in [low, high] (the review pages use it too)."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not WHOLE_NUMBER.fullmatch(raw) or not low <= int(raw) <= high:
         raise BadQuery(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
 
 def date_arg(name: str) -> str | None:
     raw = request.args.get(name) or None
-    if raw is not None and not DATE.match(raw):
+    if raw is not None and not DATE.fullmatch(raw):
         raise BadQuery(f"{name} must be a date as YYYY-MM-DD")
+    return raw
+
+
+def url_arg() -> str | None:
+    raw = request.args.get("url") or None
+    if raw is not None and not parsable_url(raw):
+        raise BadQuery("url must be a page address")
     return raw
 
 
@@ -116,9 +165,9 @@ def list_clips() -> Response:
     if sort is not None and sort not in SORTS:
         raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
     items, total = library().store.search(
-        q=request.args.get("q") or None, url=request.args.get("url") or None, tag=request.args.get("tag") or None,
+        q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
-        limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, 10**9),
+        limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
     )
     return jsonify({"items": items, "total": total})
 

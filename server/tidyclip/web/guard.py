@@ -8,10 +8,12 @@ Every web page the user visits can send requests to 127.0.0.1, so (as Zotero and
 - the API needs the Bearer token, and takes only application/json bodies (a text/plain "simple"
   request is how cross-site forms reach local servers), up to config.MAX_BODY_BYTES.
 
-Review pages reuse `check_host` (installed app-wide) and `same_origin_request` for their own CSRF checks.
+Review pages reuse `check_host` (installed app-wide) and `same_origin_request` for their own CSRF checks,
+and `check_fetch_site` keeps other sites' pages from reading (or timing) the routes that show the user's data.
 """
 
 import hmac
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, request
@@ -25,16 +27,22 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PREFLIGHT_MAX_AGE = "600"
 
 
-def host_name(host_header: str) -> str:
-    """The host part of a Host header, without the port ("[::1]:7373" -> "[::1]")."""
-    host = host_header.strip().lower()
-    if host.startswith("["):
-        return host[: host.find("]") + 1] if "]" in host else host
-    return host.rsplit(":", 1)[0] if ":" in host else host
+#: A Host header read as an RFC 3986 authority without userinfo: host (an IP literal in brackets, or
+#: a name without ":", "@" or brackets), then an optional port of ASCII digits. Anything else (a "@",
+#: a second colon, a port of other digits) does not match, so it cannot smuggle another host past us.
+AUTHORITY = re.compile(r"(?P<host>\[[^\[\]@]*\]|[^:\[\]@]*)(?::[0-9]*)?")
+
+
+def host_name(host_header: str) -> str | None:
+    """The host part of a Host header ("[::1]:7373" -> "[::1]"), or None when it is no plain authority
+    ("localhost:7373@evil.example" has userinfo; "localhost:7a" a port that is not digits)."""
+    authority = AUTHORITY.fullmatch(host_header)
+    return authority["host"].lower() if authority else None
 
 
 def is_loopback_host(host_header: str | None) -> bool:
-    return bool(host_header) and host_name(host_header) in LOOPBACK_HOSTS
+    name = host_name(host_header) if host_header else None
+    return name is not None and name in LOOPBACK_HOSTS
 
 
 def is_extension_origin(origin: str) -> bool:
@@ -66,6 +74,26 @@ def same_origin_request(req: Request | None = None) -> bool:
         return False
     parts = urlsplit(source)
     return parts.scheme == "http" and parts.netloc.lower() == (req.headers.get("Host") or "").lower() and is_loopback_host(parts.netloc)
+
+
+#: Sec-Fetch-Site values no other site's page can cause: this server's own pages, the user typing an
+#: address or opening a bookmark; and no header at all (curl, scripts, browsers that do not send it).
+FIRST_PARTY_FETCHES = frozenset({None, "same-origin", "none"})
+
+
+def check_fetch_site(*, navigation_ok: bool) -> None:
+    """Refuse a read that another site's page made (a no-cors fetch, an <img>, a <script>, a frame): it
+    could time the answer or tell a 200 from a 404, and learn what the user clipped. A page on another
+    port of this machine is "same-site" and refused like any other site. `navigation_ok`: a top-level
+    navigation (a link followed into a tab) still opens the page, which only the user sees."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if (site.lower() if site else None) in FIRST_PARTY_FETCHES:
+        return
+    navigation = (request.headers.get("Sec-Fetch-Mode", "").lower() == "navigate"
+                  and request.headers.get("Sec-Fetch-Dest", "").lower() == "document")
+    if navigation_ok and navigation:
+        return
+    raise Refused("this page is not shown to other sites: open it from tidyclip itself", code="cross_site")
 
 
 def check_token(expected: str) -> None:

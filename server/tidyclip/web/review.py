@@ -25,7 +25,7 @@ from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
 from tidyclip.store import clean_tags, read_or_create_token
 from tidyclip.web import guard
-from tidyclip.web.api import DATE, checked_edits, json_body, library
+from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library
 from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -81,6 +81,19 @@ def refuse_cross_site_changes() -> None:
     guard.check_body()
 
 
+#: Pages that show the user's clips (or the token): other sites' pages may at most link to them.
+PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.connect"})
+
+
+@bp.before_request
+def refuse_cross_site_reads() -> None:
+    """Before any data work, so a refused read answers alike, as fast, whatever the user has clipped."""
+    if request.endpoint == "review.export":  # a download is never a navigation another site may start
+        guard.check_fetch_site(navigation_ok=False)
+    elif request.endpoint in PAGES_WITH_USER_DATA:
+        guard.check_fetch_site(navigation_ok=True)
+
+
 @bp.after_request
 def add_security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
@@ -113,7 +126,7 @@ def format_label(fmt: str) -> tuple[str, str]:
 def clip_list() -> str:
     filters = filters_of(request.args)
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else ("relevance" if filters["q"] else "newest")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1, 1, MAX_OFFSET // REVIEW_PAGE_SIZE)
     one_per_story = request.args.get("one_per_story") == "1"
     problem = filter_problem(filters)
     clips, total = ([], 0) if problem else search(filters, sort, REVIEW_PAGE_SIZE, (page - 1) * REVIEW_PAGE_SIZE)
@@ -137,11 +150,12 @@ def reader(clip_id: str) -> str:
 
 
 @bp.get("/connect")
-def connect() -> str:
-    return render_template(
+def connect() -> tuple[str, dict[str, str]]:
+    page = render_template(
         "review/connect.html", token=read_or_create_token(library().store.data_dir),
         server_url=request.host_url.rstrip("/"), extension_dir=EXTENSION_DIR if EXTENSION_DIR.is_dir() else None,
     )
+    return page, {"Cache-Control": "no-store"}  # the token must not stay in a cache on disk
 
 
 @bp.get("/export")
@@ -174,7 +188,7 @@ def filters_of(args: Any) -> dict[str, str]:
 
 def filter_problem(filters: dict[str, str]) -> str | None:
     for name in ("from", "to"):
-        if filters[name] and not DATE.match(filters[name]):
+        if filters[name] and not DATE.fullmatch(filters[name]):
             return f"“{filters[name]}” is not a date; use YYYY-MM-DD"
     return None
 
