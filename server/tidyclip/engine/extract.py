@@ -32,6 +32,8 @@ _CONTAINER_TAGS = frozenset({"div", "body", "section", "article", "main"})
 #: HTML tags whose text is one block when trafilatura finds no article (a short selection).
 _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
 _SPACES = re.compile(r"\s+")
+#: Soft hyphen, zero-width space, word joiner, BOM: shown as nothing, they only break words apart.
+_INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _BYLINE_XPATH = etree.XPath('//*[@itemprop="author" or @rel="author"]')
@@ -135,7 +137,20 @@ def _bare_extraction(tree: lxml_html.HtmlElement, url: str, recall: bool):
 
 
 def _blocks_of(document) -> list[Block]:
-    return blocks_from_body(document.body) if document is not None and document.body is not None else []
+    if document is None or document.body is None:
+        return []
+    _drop_invisible_characters(document.body)
+    return blocks_from_body(document.body)
+
+
+def _drop_invisible_characters(body: etree._Element) -> None:
+    """Soft hyphens and zero-width spaces (German and Dutch sites hyphenate with them: "Mit\xadtel\xadal\xadter")
+    would split words for search, quotes and every copy of the text: they go."""
+    for element in body.iter():
+        if element.text and _INVISIBLE_CHARACTERS.search(element.text):
+            element.text = _INVISIBLE_CHARACTERS.sub("", element.text)
+        if element.tail and _INVISIBLE_CHARACTERS.search(element.tail):
+            element.tail = _INVISIBLE_CHARACTERS.sub("", element.tail)
 
 
 def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:

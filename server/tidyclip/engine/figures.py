@@ -15,8 +15,6 @@ from lxml import etree
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
-#: Text nodes and pictures of the page's body, in document order, from one XPath call.
-_TEXT_AND_IMAGES = etree.XPath("//body//text()[normalize-space()] | //body//img")
 #: Attributes that hold the real address of a lazy-loaded picture, best first.
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url")
 #: Tracking pixels and spacers: a side this small (width or height attribute) is not a picture.
@@ -28,8 +26,9 @@ _CAPTION_NODES = 2
 _SKIPPED_PARENTS = frozenset({"script", "style", "noscript", "template", "title", "option"})
 
 
-def put_back_images(tree: etree._Element, blocks: list[Block]) -> list[Block]:
-    """BLOCKS with an image block inserted wherever a picture of TREE stands between two of them."""
+def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> list[Block]:
+    """BLOCKS with an image block inserted wherever a picture of TREE stands between two of them;
+    NODES are the tree's `page_nodes.body_nodes`."""
     if not blocks or tree.find(".//img") is None:
         return blocks
     keys = [normalize(block.text) for block in blocks]
@@ -37,7 +36,6 @@ def put_back_images(tree: etree._Element, blocks: list[Block]) -> list[Block]:
     for position, key in enumerate(keys):
         if key:
             by_first_word.setdefault(key.split(" ", 1)[0], []).append(position)
-    nodes = _TEXT_AND_IMAGES(tree)
     placed: dict[int, list[etree._Element]] = {}
     seen: set[str] = set()
     for index, node in enumerate(nodes):

@@ -8,6 +8,7 @@ from tidyclip.engine.clean.comments import find_regions
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
 from tidyclip.engine.figures import put_back_images
+from tidyclip.engine.page_nodes import body_nodes
 from tidyclip.engine.extract import (
     Block, extract, extract_fragment, extract_metadata, parse_html, plain_blocks, squash,
 )
@@ -34,14 +35,15 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         content_tree = tree
         extracted = extract(tree, url)
         meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
-    blocks = put_back_images(content_tree, blocks)
+    nodes = body_nodes(content_tree)
+    blocks = put_back_images(content_tree, nodes, blocks)
     if not blocks:
         raise BadInput("the selection holds no text" if content_tree is not tree else "no article text found in the page")
 
     clip_title = _choose_title(squash(title or ""), meta["title"]) or url
     titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
     page = Page(titles=titles, description=normalize(meta["description"] or ""),
-                comment_regions=find_regions(content_tree))
+                comment_regions=find_regions(content_tree, nodes))
     kept, cleaning = clean(blocks, page, restore)
     text = render_text(kept)
     base_url = url or meta["canonical_url"] or ""  # a saved page without its address still knows its own

@@ -54,8 +54,23 @@ _TIME_AGO = re.compile(
     r"|^(?:just now|yesterday)$",
     re.IGNORECASE,
 )
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: A calendar date in a signature: "March 26, 2007", "26 Mar 2007", "3/26/07", "2007-03-26".
+_CALENDAR = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{2,4}}"
+    r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})\b",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?!\d)", re.IGNORECASE)
+_POSTED_BY = re.compile(r"^\W*(?:posted|written|submitted|comment(?:ed)?|reply|replied)\s+by\b", re.IGNORECASE)
+#: "Updated: March 3, 2012 10:00 AM" dates the article, it signs nothing.
+_NOT_SIGNED = re.compile(r"^\W*(?:updated|published|last (?:updated|modified)|modified|created|date)\b", re.IGNORECASE)
+#: After the time of day a signature ends, but for "PM", "| Reply", "| Permalink".
+_WORDS_AFTER_CLOCK = 3
+_NAME_WORD = re.compile(r"[^\W\d_][\w'.-]*")
+#: A signature is a line: longer, it is a sentence that mentions a date and a time.
+_SIGNATURE_MAX = 100
 _ATTRIBUTE_LOOKAHEAD = 200
-_TEXT_NODES = etree.XPath("//body//text()")
 #: Elements whose text is code or invisible, never a signal.
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "title", "option"})
 #: A region stops growing when this much text precedes it inside its parent: that text is the article.
@@ -74,12 +89,14 @@ _MIN_THREAD_ACTIONS = 2
 _ARTICLE_BLOCK_CHARS = 120
 #: Reader text blocks allowed between two comment meta lines of one thread.
 _MAX_GAP = 2
+#: ... and before a signature (name, date and time): a comment of several paragraphs.
+_MAX_SIGNED_GAP = 6
 
 
-def find_regions(tree: etree._Element) -> tuple[str, ...]:
-    """The normalized text of each comment region of the page."""
+def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
+    """The normalized text of each comment region of the page; NODES are its `page_nodes.body_nodes`."""
     headings, actions, stamps, forms = [], [], [], []
-    for owner, text in _short_texts(tree):
+    for owner, text in _short_texts(nodes):
         if HEADING.match(text):
             headings.append(owner)
         elif _REPLY_ACTION.match(text) or _AUTHOR_LINE.match(text) or _SAID.match(text):
@@ -137,13 +154,13 @@ def _last_article_block(keys: list[str], positions: list[int], matched: set[int]
                default=-1)
 
 
-def _short_texts(tree: etree._Element):
+def _short_texts(nodes: list):
     """(element, text) for every short visible text of the page, tails counted to their parent.
 
     The text nodes come from one XPath call as plain strings; only the few short ones are asked for
     their element (making element proxies for a whole page costs more than everything else here)."""
-    for text in _TEXT_NODES(tree):
-        if len(text) > _SHORT_TEXT * 4:
+    for text in nodes:
+        if not isinstance(text, str) or len(text) > _SHORT_TEXT * 4:
             continue
         stripped = text.strip()
         if not stripped or len(stripped) > _SHORT_TEXT:
@@ -263,7 +280,8 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, s
     for index, position in enumerate(positions):
         if not _is_meta_line(blocks[position].text):
             continue
-        if run and index - run[-1] > _MAX_GAP + 1:
+        gap = _MAX_SIGNED_GAP if _is_signature(blocks[position].text) else _MAX_GAP
+        if run and index - run[-1] > gap + 1:
             found.update(_take_run(blocks, positions, run))
             run = []
         run.append(index)
@@ -273,7 +291,7 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, s
 
 def _take_run(blocks: list[Block], positions: list[int], run: list[int]) -> dict[int, str]:
     texts = [blocks[positions[index]].text.strip() for index in run]
-    stamped = any(_TIME_AGO.match(text) or _REPLY_ACTION.match(text) for text in texts)
+    stamped = any(_TIME_AGO.match(text) or _REPLY_ACTION.match(text) or _is_signature(text) for text in texts)
     if len(run) < _MIN_THREAD_ACTIONS or not stamped:
         return {}
     first, last = run[0], run[-1]
@@ -284,5 +302,20 @@ def _take_run(blocks: list[Block], positions: list[int], run: list[int]) -> dict
 
 def _is_meta_line(text: str) -> bool:
     text = text.strip()
-    return len(text) <= _SHORT_TEXT and bool(
+    return _is_signature(text) or len(text) <= _SHORT_TEXT and bool(
         _AUTHOR_LINE.match(text) or _TIME_AGO.match(text) or _REPLY_ACTION.match(text))
+
+
+def _is_signature(text: str) -> bool:
+    """A reader's signature under a comment written as a plain paragraph: "Posted by: Jane | March 26,
+    2007 2:00 PM", "Jane Doe on 12 May 2011 at 09:14", "— Bob, 3/26/07 14:02". A date and a time of day
+    in a short line that names its writer (a name before the date, or "posted by")."""
+    text = text.strip()
+    if len(text) > _SIGNATURE_MAX or not _CLOCK.search(text) or not _CALENDAR.search(text):
+        return False
+    if _NOT_SIGNED.match(text) or len(_NAME_WORD.findall(_CLOCK.split(text)[-1])) > _WORDS_AFTER_CLOCK:
+        return False
+    before_date = _CALENDAR.split(text, maxsplit=1)[0].strip()
+    if before_date.endswith(":") and len(_NAME_WORD.findall(before_date)) == 1:
+        return False  # a label ("Termin:", "Date:"): an agenda line, not a reader
+    return bool(_POSTED_BY.match(text)) or 1 <= len(_NAME_WORD.findall(before_date)) <= 4
