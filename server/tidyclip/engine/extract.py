@@ -70,7 +70,7 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
 
 def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
     """Blocks and metadata of the article in TREE. Blocks are empty when trafilatura found no article."""
-    document = _run_trafilatura(tree, url)
+    document = _run_trafilatura(tree)
     return Extracted(blocks=_blocks_of(document), meta=extract_metadata(tree, url))
 
 
@@ -109,29 +109,31 @@ def _byline(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def extract_fragment(fragment: lxml_html.HtmlElement, url: str) -> list[Block]:
+def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:
     """Blocks of a selection: trafilatura's when it finds text in it, else each text block as is.
 
     trafilatura refuses fragments shorter than a few hundred characters; a user who selected one
     sentence still wants that sentence. Recall is favoured: the user chose this text.
     """
-    return _blocks_of(_run_trafilatura(fragment, url, recall=True)) or plain_blocks(fragment)
+    return _blocks_of(_run_trafilatura(fragment, recall=True)) or plain_blocks(fragment)
 
 
-def _run_trafilatura(tree: lxml_html.HtmlElement, url: str, *, recall: bool = False):
+def _run_trafilatura(tree: lxml_html.HtmlElement, *, recall: bool = False):
     """trafilatura's document for TREE, or None when it finds no article or trips on the page (then the
     page's own text blocks are the fallback, and a page with none is refused upstream)."""
     try:
-        return _bare_extraction(tree, url, recall)
+        return _bare_extraction(tree, recall)
     except (ValueError, TypeError, AttributeError, IndexError, RecursionError, etree.LxmlError):
         return None
 
 
-def _bare_extraction(tree: lxml_html.HtmlElement, url: str, recall: bool):
+def _bare_extraction(tree: lxml_html.HtmlElement, recall: bool):
     # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused.
     # Images off: with them on trafilatura picks other elements as the article (figures.py puts them back)
+    # No url: trafilatura would make every link absolute through courlan, a tenth of its time on a
+    # link-heavy page; the renderers make them absolute against the page's address anyway.
     return trafilatura.bare_extraction(
-        tree, url=url or None, output_format="xml", include_comments=False, include_tables=True,
+        tree, url=None, output_format="xml", include_comments=False, include_tables=True,
         include_images=False, include_links=True, include_formatting=True, favor_recall=recall,
     )
 

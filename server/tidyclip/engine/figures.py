@@ -145,7 +145,7 @@ def _visible_words(nodes: list, index: int, step: int, figure: etree._Element | 
     while 0 <= position < len(nodes):
         node = nodes[position]
         position += step
-        if not isinstance(node, str):
+        if not isinstance(node, str) or node.isspace():
             continue
         parent = node.getparent()
         if parent is None or parent.tag in _SKIPPED_PARENTS or _inside(parent, figure):

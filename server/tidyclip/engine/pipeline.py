@@ -30,7 +30,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
     if selection_html is not None and selection_html.strip():
         content_tree = parse_html(f"<html><body><div>{decode_html(selection_html)}</div></body></html>")
         meta = extract_metadata(tree, url)
-        blocks = extract_fragment(content_tree, url)
+        blocks = extract_fragment(content_tree)
     else:
         content_tree = tree
         extracted = extract(tree, url)
