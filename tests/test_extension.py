@@ -61,7 +61,9 @@ def test_manifest_asks_for_least_permissions_and_supports_firefox():
     assert background["service_worker"] == "background.js" and background["scripts"] == ["background.js"]
     gecko = data["browser_specific_settings"]["gecko"]
     assert gecko["id"]
-    assert tuple(int(part) for part in gecko["strict_min_version"].split(".")) >= (142,)
+    # 140 ESR is what many Linux distributions ship; nothing in the manifest needs more
+    # (data_collection_permissions is read from 140 on).
+    assert gecko["strict_min_version"] == "140.0"
     assert gecko["data_collection_permissions"] == {"required": ["none"]}
     assert data["commands"]["clip-page"]["suggested_key"]["default"] == "Alt+Shift+S"
 
