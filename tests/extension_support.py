@@ -104,8 +104,11 @@ class ExtensionDriver:
         raise NotImplementedError
 
     def click_menu(self, tab: BrowserTab, entry: str) -> None:
-        """Choose `entry` from the page's context menu."""
-        raise NotImplementedError
+        """Choose `entry` from the page's context menu. Chromium's menu cannot be driven from outside
+        the browser: here the click goes to the listener the menu calls, with what the menu passes
+        (Firefox's driver clicks the real menu)."""
+        self.evaluate("([menuItemId, tabId]) => { self.onMenuClicked({menuItemId}, {id: tabId}); }",
+                      [MENU_ITEMS[entry], self.tab_id(tab.url)])
 
     def stop_background(self) -> None:
         """Stop the background, as the browser does when it is idle."""
@@ -155,6 +158,62 @@ class ExtensionDriver:
 
     def badge(self, tab: BrowserTab) -> str:
         return self.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", self.tab_id(tab.url))
+
+
+# -- pages driven by scripts (Firefox's, and Chromium's over a bare DevTools pipe) ---------------
+
+# What a user reads and works with, as functions of the document (one set for tabs and the popup).
+CONTROL_BY_LABEL = "[...document.querySelectorAll('label')].find((label) => label.textContent.trim() === name)?.control"
+BUTTON_BY_NAME = "[...document.querySelectorAll('button')].find((button) => button.textContent.trim() === name)"
+FILL = f"""([name, text]) => {{
+  const field = {CONTROL_BY_LABEL};
+  field.focus(); field.value = text;
+  field.dispatchEvent(new Event('input', {{ bubbles: true }}));
+  field.dispatchEvent(new Event('change', {{ bubbles: true }}));
+}}"""
+CLICK = f"(name) => {{ {BUTTON_BY_NAME}.click(); }}"
+BUTTON_ENABLED = f"(name) => !{BUTTON_BY_NAME}.disabled"
+VALUE = f"(name) => {CONTROL_BY_LABEL}.value"
+TEXT = "(selector) => document.querySelector(selector)?.textContent ?? null"
+HIDDEN = "(selector) => { const found = document.querySelector(selector); return !found || found.closest('[hidden]') !== null || !found.getClientRects().length; }"
+ATTRIBUTE = "([selector, name]) => document.querySelector(selector)?.getAttribute(name) ?? null"
+
+
+
+def called(script: str, arg: str = "arg") -> str:
+    """A JS expression for `script` as the drivers take it: an expression, or a function called with
+    the JS value named `arg`."""
+    return f"(() => {{ const value = ({script}); return typeof value === 'function' ? value({arg}) : value; }})()"
+
+
+class ScriptedTab(BrowserTab):
+    """The BrowserTab words as scripts run on the page's document; subclasses say how a script gets
+    there (`evaluate`)."""
+
+    def fill(self, label: str, text: str) -> None:
+        self.evaluate(FILL, [label, text])
+
+    def click(self, button: str) -> None:
+        self.evaluate(CLICK, button)
+
+    def expect_text(self, selector: str, text: str, *, exact: bool = False, timeout: float = WAIT_S) -> None:
+        def shows() -> bool:
+            found = self.evaluate(TEXT, selector)
+            return found is not None and (found.strip() == text if exact else text in found)
+        if not wait_until(shows, "", timeout=timeout, required=False):
+            raise AssertionError(f"timed out waiting for {selector} to show {text!r}; it shows {self.evaluate(TEXT, selector)!r}")
+
+    def expect_value(self, label: str, value: str) -> None:
+        wait_until(lambda: self.evaluate(VALUE, label) == value, f"{label} to hold {value!r}")
+
+    def expect_hidden(self, selector: str) -> None:
+        wait_until(lambda: self.evaluate(HIDDEN, selector), f"{selector} to be hidden")
+
+    def expect_enabled(self, button: str, enabled: bool = True) -> None:
+        wait_until(lambda: self.evaluate(BUTTON_ENABLED, button) == enabled, f"{button} to be {'enabled' if enabled else 'disabled'}")
+
+    def attribute(self, selector: str, name: str) -> str | None:
+        return self.evaluate(ATTRIBUTE, [selector, name])
 
 
 # -- Chromium, through Playwright -------------------------------------------------------------------
@@ -251,12 +310,6 @@ class ChromiumExtension(ExtensionDriver):
         port = (self.user_data_dir / "DevToolsActivePort").read_text().split()[0]
         self._devtools = self.playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
         return self.wait_for_popup(ChromiumTab(next(p for c in self._devtools.contexts for p in c.pages if p.url == popup_url)))
-
-    def click_menu(self, tab: ChromiumTab, entry: str) -> None:
-        # Chromium's context menu cannot be driven from outside the browser: the click goes to the
-        # listener the menu calls, with what the menu passes.
-        self.evaluate("([menuItemId, tabId]) => { self.onMenuClicked({menuItemId}, {id: tabId}); }",
-                      [MENU_ITEMS[entry], self.tab_id(tab.url)])
 
     def stop_background(self) -> None:
         """Close the worker's target and wake a new one with an extension page (Playwright keeps the

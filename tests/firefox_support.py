@@ -18,7 +18,7 @@ from marionette_driver.by import By
 from marionette_driver.marionette import Marionette
 
 from conftest import EXTENSION_DIR, ROOT
-from extension_support import WAIT_S, BrowserTab, ExtensionDriver, wait_until
+from extension_support import ExtensionDriver, ScriptedTab, called, wait_until
 
 #: Debian's current ESR (scripts/setup installs it).
 FIREFOX = Path("/usr/lib/firefox-esr/firefox-esr")
@@ -32,39 +32,33 @@ GECKO_ID = json.loads((EXTENSION_DIR / "manifest.json").read_text())["browser_sp
 #: Long enough for a clip whose answer is slow (the tests wait on the page, not in one script).
 SCRIPT_TIMEOUT_S = 120
 
-# Runs in the driver tab, an extension page: `self` and `chrome` are the event page's own.
-IN_BACKGROUND = """
+# Run in the driver tab, an extension page: `self` and `chrome` are the event page's own.
+def in_background(script: str) -> str:
+    return """
 const [arg, done] = arguments;
 (async () => {
   const background = await browser.runtime.getBackgroundPage();
-  const value = (function (self, chrome) { return (%s); })(background, background.chrome);
-  const result = await (typeof value === "function" ? value(arg) : value);
+  const result = await (function (self, chrome) { return %s; })(background, background.chrome);
   return JSON.stringify({ value: result ?? null });
 })().then(done, (error) => done(JSON.stringify({ error: String(error?.stack ?? error) })));
-"""
-# A page's own script; in a tab that is the page's document, in the popup the popup's.
-IN_PAGE = "const value = (%s); return typeof value === 'function' ? value(arguments[0]) : value;"
-IN_POPUP = """
+""" % called(script)
+
+
+# In a tab, on the page's document (in Marionette's sandbox: the page's own script does not see it).
+def in_page(script: str) -> str:
+    return "const arg = arguments[0]; return %s;" % called(script)
+
+
+# In the driver tab, on the popup's document.
+def in_popup(script: str) -> str:
+    return """
 const [popup] = browser.extension.getViews({ type: "popup" });
 if (!popup) throw new Error("the popup is not open");
-const value = (function (document, window) { return (%s); })(popup.document, popup);
-return typeof value === 'function' ? value(arguments[0]) : value;
-"""
-# What a user reads and works with, as functions of the document (one set for tabs and the popup).
-CONTROL_BY_LABEL = "[...document.querySelectorAll('label')].find((label) => label.textContent.trim() === name)?.control"
-BUTTON_BY_NAME = "[...document.querySelectorAll('button')].find((button) => button.textContent.trim() === name)"
-FILL = f"""([name, text]) => {{
-  const field = {CONTROL_BY_LABEL};
-  field.focus(); field.value = text;
-  field.dispatchEvent(new Event('input', {{ bubbles: true }}));
-  field.dispatchEvent(new Event('change', {{ bubbles: true }}));
-}}"""
-CLICK = f"(name) => {{ {BUTTON_BY_NAME}.click(); }}"
-BUTTON_ENABLED = f"(name) => !{BUTTON_BY_NAME}.disabled"
-VALUE = f"(name) => {CONTROL_BY_LABEL}.value"
-TEXT = "(selector) => document.querySelector(selector)?.textContent ?? null"
-HIDDEN = "(selector) => { const found = document.querySelector(selector); return !found || found.closest('[hidden]') !== null || !found.getClientRects().length; }"
-ATTRIBUTE = "([selector, name]) => document.querySelector(selector)?.getAttribute(name) ?? null"
+const arg = arguments[0];
+return (function (document, window) { return %s; })(popup.document, popup);
+""" % called(script)
+
+
 # In the browser's own window (chrome context).
 STOP_BACKGROUND = """
 const [id, done] = arguments;
@@ -81,57 +75,20 @@ return true;
 """
 
 
-class FirefoxDocument(BrowserTab):
-    """The BrowserTab words on a document reached with a Marionette script (see `_run`)."""
-
-    def __init__(self, extension: "FirefoxExtension"):
-        self.extension = extension
-        self.marionette = extension.marionette
-
-    def _run(self, script: str, arg=None):
-        raise NotImplementedError
-
-    def fill(self, label: str, text: str) -> None:
-        self._run(FILL, [label, text])
-
-    def click(self, button: str) -> None:
-        self._run(CLICK, button)
-
-    def expect_text(self, selector: str, text: str, *, exact: bool = False, timeout: float = WAIT_S) -> None:
-        def shows() -> bool:
-            found = self._run(TEXT, selector)
-            return found is not None and (found.strip() == text if exact else text in found)
-        wait_until(shows, f"{selector} to show {text!r} (it shows {self._run(TEXT, selector)!r})", timeout=timeout)
-
-    def expect_value(self, label: str, value: str) -> None:
-        wait_until(lambda: self._run(VALUE, label) == value, f"{label} to hold {value!r}")
-
-    def expect_hidden(self, selector: str) -> None:
-        wait_until(lambda: self._run(HIDDEN, selector), f"{selector} to be hidden")
-
-    def expect_enabled(self, button: str, enabled: bool = True) -> None:
-        wait_until(lambda: self._run(BUTTON_ENABLED, button) == enabled, f"{button} to be {'enabled' if enabled else 'disabled'}")
-
-    def attribute(self, selector: str, name: str) -> str | None:
-        return self._run(ATTRIBUTE, [selector, name])
-
-    def evaluate(self, script: str, arg=None):
-        return self._run(script, arg)
-
-
-class FirefoxTab(FirefoxDocument):
+class FirefoxTab(ScriptedTab):
     """A tab; scripts run in Marionette's sandbox over the page (the page's own script does not see them)."""
 
     def __init__(self, extension: "FirefoxExtension", handle: str):
-        super().__init__(extension)
+        self.extension = extension
+        self.marionette = extension.marionette
         self.handle = handle
 
     def _use(self) -> None:
         self.marionette.switch_to_window(self.handle, focus=False)
 
-    def _run(self, script: str, arg=None):
+    def evaluate(self, script: str, arg=None):
         self._use()
-        return self.marionette.execute_script(IN_PAGE % script, script_args=[arg])
+        return self.marionette.execute_script(in_page(script), script_args=[arg])
 
     @property
     def url(self) -> str:
@@ -152,19 +109,23 @@ class FirefoxTab(FirefoxDocument):
         self.extension.driver_tab._use()
 
 
-class FirefoxPopup(FirefoxDocument):
+class FirefoxPopup(ScriptedTab):
     """The real toolbar popup, reached from the driver tab (the popup is an extension page too)."""
+
+    def __init__(self, extension: "FirefoxExtension"):
+        self.extension = extension
+        self.marionette = extension.marionette
 
     @property
     def url(self) -> str:
         return self.extension.page_url("popup/popup.html")
 
-    def _run(self, script: str, arg=None):
+    def evaluate(self, script: str, arg=None):
         self.extension.driver_tab._use()
-        return self.marionette.execute_script(IN_POPUP % script, script_args=[arg], sandbox=None)
+        return self.marionette.execute_script(in_popup(script), script_args=[arg], sandbox=None)
 
     def close(self) -> None:
-        self._run("window.close()")
+        self.evaluate("window.close()")
         wait_until(lambda: not self.extension.popup_open(), "the popup to close")
 
 
@@ -195,7 +156,7 @@ class FirefoxExtension(ExtensionDriver):
 
     def evaluate(self, script: str, arg=None):
         self.driver_tab._use()
-        answer = json.loads(self.marionette.execute_async_script(IN_BACKGROUND % script, script_args=[arg], sandbox=None))
+        answer = json.loads(self.marionette.execute_async_script(in_background(script), script_args=[arg], sandbox=None))
         if "error" in answer:
             raise RuntimeError(f"in the background: {answer['error']}")
         return answer["value"]
