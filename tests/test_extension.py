@@ -86,6 +86,8 @@ def test_manifest_asks_for_least_permissions_and_supports_firefox():
     assert gecko["strict_min_version"] == "140.0"
     assert gecko["data_collection_permissions"] == {"required": ["none"]}
     assert data["commands"]["clip-page"]["suggested_key"]["default"] == "Alt+Shift+S"
+    # The first retry comes 30 s after a failure: Chromium allows an alarm that soon from Chrome 120.
+    assert data["minimum_chrome_version"] == "120"
 
 
 def test_every_file_the_manifest_and_pages_name_exists_and_no_inline_script():
@@ -433,6 +435,7 @@ def test_package_script_builds_a_package_per_browser(tmp_path):
             packaged = json.loads(archive.read("manifest.json"))
             assert packaged["background"] == background
             assert ("browser_specific_settings" in packaged) == (browser == "firefox")
+            assert ("minimum_chrome_version" in packaged) == (browser == "chromium")
             assert {"background.js", "popup/popup.html", "options/options.js", "lib/queue.js"} <= set(archive.namelist())
             archive.extractall(tmp_path / browser)
     web_ext = ROOT / "node_modules" / ".bin" / "web-ext"

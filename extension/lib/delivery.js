@@ -9,8 +9,9 @@ import { postClip, ServerError } from "./server.js";
 import { loadSettings, reviewUrl } from "./settings.js";
 
 export const RETRY_ALARM = "tidyclip-retry";
-// Backoff between delivery attempts: 30 s, 1, 2, 4 ... minutes, at most every 30 minutes.
-// (An alarm sooner than a minute needs Chrome 120: see minimum_chrome_version in the manifest.)
+// Backoff between delivery attempts: 30 s, 1, 2, 4 ... minutes, at most every 30 minutes. Chromium
+// holds alarms to 30 s at the least, and to a minute before Chrome 120 (the manifest's
+// minimum_chrome_version); an alarm wakes a stopped background in both browsers.
 const FIRST_RETRY_MINUTES = 0.5;
 const MAX_RETRY_MINUTES = 30;
 // Pages the server refused for good, shown in the popup until dismissed.
