@@ -25,15 +25,15 @@ WAIT_S = 15.0
 MENU_ITEMS = {"Clip page to tidyclip": "clip-page", "Clip selection to tidyclip": "clip-selection"}
 
 
-class PageServer:
-    """http.server on 127.0.0.1 in a thread, serving one folder."""
+class LocalServer:
+    """An http.server on 127.0.0.1 in a thread, for the time of a `with` block."""
 
-    def __init__(self, folder: Path):
-        handler = functools.partial(QuietHandler, directory=str(folder))
+    def __init__(self, handler):
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "PageServer":
+    def __enter__(self):
         self.thread.start()
         return self
 
@@ -41,8 +41,19 @@ class PageServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_port}"
+
+
+class PageServer(LocalServer):
+    """Serves one folder."""
+
+    def __init__(self, folder: Path):
+        super().__init__(functools.partial(QuietHandler, directory=str(folder)))
+
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}/{path.lstrip('/')}"
+        return f"{self.base_url}/{path.lstrip('/')}"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

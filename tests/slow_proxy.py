@@ -8,13 +8,13 @@ import time
 
 import requests
 
-from conftest import free_port
+from extension_support import LocalServer
 
 #: Not passed on: they describe one hop, and requests sets its own.
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host", "accept-encoding"}
 
 
-class SlowProxy:
+class SlowProxy(LocalServer):
     """http://127.0.0.1:<port> forwarding to `target` (a base URL); POST /api/clips waits `delay` s."""
 
     def __init__(self, target: str, delay: float):
@@ -33,21 +33,7 @@ class SlowProxy:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def __enter__(self) -> "SlowProxy":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
     def _forward(self, handler: http.server.BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
