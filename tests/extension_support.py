@@ -330,10 +330,10 @@ class ChromiumExtension(ExtensionDriver):
         cdp.send("Target.closeTarget", {"targetId": target["targetId"]})
         # The browser may start a new worker at once for a pending event: no need to see it gone.
         wait_until(lambda: not self._worker_targets(cdp), "the service worker to stop", timeout=3, required=False)
-        page = self.context.new_page()
-        page.goto(self.page_url("popup/popup.html"))
+        # In the background, so that an open popup keeps the focus (it closes when it loses it).
+        page = cdp.send("Target.createTarget", {"url": self.page_url("popup/popup.html"), "background": True})
         wait_until(lambda: self._worker_targets(cdp), "a new service worker")
-        page.close()
+        cdp.send("Target.closeTarget", {"targetId": page["targetId"]})
         cdp.detach()
 
     def _worker_targets(self, cdp) -> list[dict]:

@@ -576,7 +576,10 @@ def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(e
         tab = extension.open_page(pages.url("seed-queued/page.html?mid-send"))
         extension.evaluate("(tabId) => { self.clipTab(tabId); return true; }", extension.tab_id(tab.url))
         wait_until(lambda: len(extension.waiting()) == 1, "the page to be kept before it is sent")
+        # Kept alive while the upload is pending; a new background has nothing pending.
+        assert extension.evaluate("self.keepingAlive()") is True
         extension.restart_background()
+        assert extension.evaluate("self.keepingAlive()") is False
     finally:
         silent.close()
 
@@ -585,6 +588,28 @@ def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(e
     extension.pair(server.base_url, server.token)
     assert extension.flush() == {"delivered": 1, "waiting": 0}
     assert clips_of(server, tab.url) == 1
+    tab.close()
+
+
+def test_the_popup_says_so_when_the_background_stops_before_the_answer(extension, pages):
+    port = free_port()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", port))
+    silent.listen(8)
+    try:
+        extension.pair(f"http://127.0.0.1:{port}", "token-for-later")
+        tab = extension.open_page(pages.url("seed-queued/page.html?popup-lost"))
+        popup = extension.open_popup(tab)
+        popup.click("Clip page")
+        popup.expect_text("#result", "Clipping")
+        wait_until(lambda: len(extension.waiting()) == 1, "the page to be kept before it is sent")
+        extension.stop_background()
+        popup.expect_text("#result", "Not clipped")
+        popup.expect_text("#result", "The browser stopped tidyclip's background before the answer came")
+        assert [entry["url"] for entry in extension.waiting()] == [tab.url]
+        popup.close()
+    finally:
+        silent.close()
     tab.close()
 
 
