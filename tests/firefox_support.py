@@ -32,8 +32,8 @@ GECKO_ID = json.loads((EXTENSION_DIR / "manifest.json").read_text())["browser_sp
 #: Long enough for a clip whose answer is slow (the tests wait on the page, not in one script).
 SCRIPT_TIMEOUT_S = 120
 
-# Run in the driver tab, an extension page: `self` and `chrome` are the event page's own.
 def in_background(script: str) -> str:
+    """For the driver tab, an extension page: `self` and `chrome` are the event page's own."""
     return """
 const [arg, done] = arguments;
 (async () => {
@@ -44,13 +44,13 @@ const [arg, done] = arguments;
 """ % called(script)
 
 
-# In a tab, on the page's document (in Marionette's sandbox: the page's own script does not see it).
 def in_page(script: str) -> str:
+    """For a tab, on its document (in Marionette's sandbox: the page's own script does not see it)."""
     return "const arg = arguments[0]; return %s;" % called(script)
 
 
-# In the driver tab, on the popup's document.
 def in_popup(script: str) -> str:
+    """For the driver tab, on the popup's document."""
     return """
 const [popup] = browser.extension.getViews({ type: "popup" });
 if (!popup) throw new Error("the popup is not open");
@@ -83,30 +83,31 @@ class FirefoxTab(ScriptedTab):
         self.marionette = extension.marionette
         self.handle = handle
 
-    def _use(self) -> None:
+    def make_current(self) -> None:
+        """Point Marionette at this tab (without selecting it in the browser)."""
         self.marionette.switch_to_window(self.handle, focus=False)
 
     def evaluate(self, script: str, arg=None):
-        self._use()
+        self.make_current()
         return self.marionette.execute_script(in_page(script), script_args=[arg])
 
     @property
     def url(self) -> str:
-        self._use()
+        self.make_current()
         return self.marionette.get_url()
 
     def title(self) -> str:
-        self._use()
+        self.make_current()
         return self.marionette.title
 
     def reload(self) -> None:
-        self._use()
+        self.make_current()
         self.marionette.refresh()
 
     def close(self) -> None:
-        self._use()
+        self.make_current()
         self.marionette.close()
-        self.extension.driver_tab._use()
+        self.extension.driver_tab.make_current()
 
 
 class FirefoxPopup(ScriptedTab):
@@ -121,7 +122,7 @@ class FirefoxPopup(ScriptedTab):
         return self.extension.page_url("popup/popup.html")
 
     def evaluate(self, script: str, arg=None):
-        self.extension.driver_tab._use()
+        self.extension.driver_tab.make_current()
         return self.marionette.execute_script(in_popup(script), script_args=[arg], sandbox=None)
 
     def close(self) -> None:
@@ -144,8 +145,7 @@ class FirefoxExtension(ExtensionDriver):
         # of ours is opened (and navigated away) where it might land.
         options_url = self.page_url("options/options.html")
         wait_until(lambda: options_url in self.page_urls(), "the options page", required=False)
-        # Scripts for the background run from an extension page of our own, left open (not the
-        # options page, which the first install opens by itself).
+        # Scripts for the background run from an extension page of our own, left open.
         self.driver_tab = self._new_tab(self.page_url("popup/popup.html"))
 
     def _new_tab(self, url: str) -> FirefoxTab:
@@ -155,7 +155,7 @@ class FirefoxExtension(ExtensionDriver):
         return FirefoxTab(self, handle)
 
     def evaluate(self, script: str, arg=None):
-        self.driver_tab._use()
+        self.driver_tab.make_current()
         answer = json.loads(self.marionette.execute_async_script(in_background(script), script_args=[arg], sandbox=None))
         if "error" in answer:
             raise RuntimeError(f"in the background: {answer['error']}")
@@ -169,7 +169,7 @@ class FirefoxExtension(ExtensionDriver):
             return self.marionette.execute_script("return gBrowser.tabs.map((tab) => tab.linkedBrowser.currentURI.spec)")
 
     def popup_open(self) -> bool:
-        self.driver_tab._use()
+        self.driver_tab.make_current()
         return self.marionette.execute_script("return browser.extension.getViews({type: 'popup'}).length > 0", sandbox=None)
 
     def open_popup(self, tab: FirefoxTab) -> FirefoxPopup:
