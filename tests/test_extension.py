@@ -565,13 +565,21 @@ def test_a_page_the_server_refuses_is_reported_not_retried(extension, start_serv
     tab.close()
 
 
-def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(extension, start_server, pages, tmp_path):
-    # A port that takes connections and never answers: the send hangs as on a stuck server.
+@contextmanager
+def stuck_server() -> Iterator[int]:
+    """A port that takes connections and never answers: a send hangs as on a stuck server."""
     port = free_port()
     silent = socket.socket()
     silent.bind(("127.0.0.1", port))
     silent.listen(8)
     try:
+        yield port
+    finally:
+        silent.close()
+
+
+def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(extension, start_server, pages, tmp_path):
+    with stuck_server() as port:
         extension.pair(f"http://127.0.0.1:{port}", "token-for-later")
         tab = extension.open_page(pages.url("seed-queued/page.html?mid-send"))
         extension.evaluate("(tabId) => { self.clipTab(tabId); return true; }", extension.tab_id(tab.url))
@@ -580,8 +588,6 @@ def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(e
         assert extension.evaluate("self.keepingAlive()") is True
         extension.restart_background()
         assert extension.evaluate("self.keepingAlive()") is False
-    finally:
-        silent.close()
 
     assert [entry["url"] for entry in extension.waiting()] == [tab.url]
     server = start_server(tmp_path / "data", port=port)
@@ -592,11 +598,7 @@ def test_a_clip_is_kept_while_it_is_sent_so_a_stopped_background_loses_nothing(e
 
 
 def test_the_popup_says_so_when_the_background_stops_before_the_answer(extension, pages):
-    port = free_port()
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", port))
-    silent.listen(8)
-    try:
+    with stuck_server() as port:
         extension.pair(f"http://127.0.0.1:{port}", "token-for-later")
         tab = extension.open_page(pages.url("seed-queued/page.html?popup-lost"))
         popup = extension.open_popup(tab)
@@ -608,8 +610,6 @@ def test_the_popup_says_so_when_the_background_stops_before_the_answer(extension
         popup.expect_text("#result", "The browser stopped tidyclip's background before the answer came")
         assert [entry["url"] for entry in extension.waiting()] == [tab.url]
         popup.close()
-    finally:
-        silent.close()
     tab.close()
 
 
