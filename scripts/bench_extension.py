@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "aeb-dev" / "html"
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import FIXTURES, ServerProcess  # noqa: E402  (the test harness's real server)
-from extension_support import Extension, PageServer, launch  # noqa: E402
+from extension_support import ChromiumExtension, PageServer, launch_chromium  # noqa: E402
 
 
 #: Timed inside the service worker: a call from Python adds the DevTools round trip, tens of
@@ -91,8 +91,8 @@ def main() -> int:
     refused = 0
     try:
         with sync_playwright() as playwright, PageServer(work / "pages") as pages:
-            context = launch(playwright, work / "profile")
-            extension = Extension(context, playwright, work / "profile")
+            context = launch_chromium(playwright, work / "profile")
+            extension = ChromiumExtension(context, playwright, work / "profile")
             extension.pair(server.base_url, server.token)
             tab = context.new_page()
             # On the tab only: a context route would also run the service worker's POST through Playwright.

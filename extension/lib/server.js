@@ -1,6 +1,9 @@
 // The tidyclip server's API, and every way a call can fail, told in plain words.
 
-// Extraction of a big page can take a while; past this the clip is kept and sent again later.
+// Extraction of a big page can take a while (about 40 s for a 20 MB page). Both browsers stop an idle
+// background after 30 s even with a fetch in flight, so uploads keep it alive (lib/keepalive.js); what
+// bounds the wait is this, kept well under the 5 minutes Chromium gives one event (the popup's
+// message). Past it the clip is kept and sent again later.
 const CLIP_TIMEOUT_MS = 120_000;
 // Health and look-ups are cheap: an answer slower than this means something is wrong.
 const QUICK_TIMEOUT_MS = 5_000;

@@ -4,6 +4,7 @@ import { ext } from "../lib/browser.js";
 import { describeResult, waitingText } from "../lib/report.js";
 
 const $ = (id) => document.getElementById(id);
+const LOST_ANSWER = "the browser stopped tidyclip's background before the answer came: if the page is not in your tidyclip yet, it is sent again with the waiting clips";
 
 function ask(message) {
   return ext.runtime.sendMessage(message);
@@ -64,11 +65,15 @@ async function clip(tab, selection) {
   showResult({ ok: true, heading: "Clipping…", detail: tab?.title ?? "" });
   try {
     showResult(describeResult(await ask({ type: "clip", tabId: tab?.id, selection })));
-    showQueue((await ask({ type: "status" })).waiting);
+  } catch {
+    // The answer never came back (the browser stopped the background mid-clip): the page was kept
+    // before it was sent, so it goes out again with the waiting clips.
+    showResult(describeResult({ ok: false, reason: LOST_ANSWER }));
   } finally {
     $("clip-page").disabled = false;
     $("clip-selection").disabled = !selectionOffered;
   }
+  showQueue((await ask({ type: "status" })).waiting);
 }
 
 function openOptions(event) {
