@@ -1,0 +1,111 @@
+"""The clip engine's second pass (issue 10): what trafilatura gets wrong on pages nobody tuned for."""
+
+import pytest
+
+from test_engine_clean import URL, clip_of, paragraphs, removed
+from test_engine_pages import FILLER, page
+from tidyclip.engine import make_clip
+
+LONG = ("The harbour board published its accounts on Monday, showing that ferry income had fallen for the third "
+        "year running while the cost of dredging the channel had almost doubled since the last survey.")
+
+
+def images(clip: dict) -> list[str]:
+    return [part.split('"', 1)[0] for part in clip["html"].split('<img src="')[1:]]
+
+
+def test_pictures_between_paragraphs_come_back_in_order_with_their_captions_passed_over():
+    clip = clip_of(
+        '<figure><img src="/img/quay.jpg" alt="The old quay"><figcaption>The quay in 1953.</figcaption></figure>'
+        f"<p>{LONG}</p>"
+        '<div class="wp-caption"><img src="/img/plan.png" width="960" height="720">'
+        "<p class=\"wp-caption-text\">Photo: the council</p></div>"
+        f"<p>{FILLER[0]} Again, to be a paragraph of its own.</p>"
+        '<img src="/pixel.gif" width="1" height="1">'
+        f"<p>{FILLER[1]} Once more, as a paragraph of its own.</p>",
+        after='<aside><img src="/img/other-story.jpg"><a href="/other">Other story</a></aside>')
+    found = images(clip)
+    assert "https://courier.example/img/quay.jpg" in found and "https://courier.example/img/plan.png" in found
+    assert found.index("https://courier.example/img/quay.jpg") < found.index("https://courier.example/img/plan.png")
+    assert not any("pixel" in source or "other-story" in source for source in found)
+    assert "![The old quay](<https://courier.example/img/quay.jpg>)" in clip["markdown"]
+
+
+def test_a_lazy_picture_gets_its_real_address_and_an_avatar_above_the_article_stays_out():
+    clip = clip_of(f'<p>{LONG}</p><img src="data:image/gif;base64,R0lGOD" data-src="/img/real.jpg"><p>{FILLER[0]} More.</p>',
+                   head="")
+    assert images(clip) == ["https://courier.example/img/real.jpg"]
+    html = page(f"<p>{LONG}</p>").replace("<article>", '<article><img src="/avatar.jpg" width="48" height="48">')
+    assert not any("avatar" in source for source in images(make_clip(html, URL)))
+
+
+def test_a_comments_region_that_also_holds_the_headline_takes_only_what_follows_the_article():
+    # A "3 Comments" link at the top grows into a region that holds the headline and the thread.
+    thread = ("<h3>3 Comments</h3><div><p>Jane Doe said...</p><p>What a shame for the old fleet, honestly.</p>"
+              "<p>Reply</p><p>Bob said...</p><p>I was at the meeting and it was chaos from start to end.</p><p>Reply</p>"
+              "<form><textarea></textarea></form></div>")
+    html = page("", after=thread).replace("<article>", '<article><a href="#comments">3 Comments</a>')
+    clip = make_clip(html, URL)
+    assert all(text in clip["text"] for text in FILLER)
+    assert "What a shame for the old fleet" not in clip["text"]
+
+
+SIGNED_THREAD = (
+    "<p>Finally someone says it. The ferry has been late every day this winter and nobody answers the phone.</p>"
+    "<p>Posted by: Jane Doe | March 26, 2007 2:00 PM</p>"
+    "<p>I disagree with most of this piece.</p><p>The dredging was always going to cost more than the board said.</p>"
+    "<p>Posted by: Robby R. | March 26, 2007 2:01:23 PM</p>"
+    "<p>Great write-up, thanks.</p>"
+    "<p>Posted by: Andrew  Mar 26, 2007 4:10 PM</p>"
+)
+
+
+def test_comments_written_as_signed_plain_paragraphs_go():
+    clip = clip_of(f"<p>{LONG}</p><p>Posted by Kathy at March 25, 2007 09:12 AM</p>{SIGNED_THREAD}")
+    assert all(text in clip["text"] for text in FILLER[:3])
+    for comment in ("nobody answers the phone", "I disagree with most", "Great write-up", "Posted by: Andrew"):
+        assert comment not in clip["text"], comment
+    assert any("Great write-up" in text for text in removed(clip, "comments"))
+
+
+@pytest.mark.parametrize("lines", [
+    ["Termin: 21.02.2020, 18:30 Uhr", "Lesung im Rathaussaal mit anschließender Diskussion über den Hafen.",
+     "Termin: 28.02.2020, 19:00 Uhr", "Führung über den alten Kai, Treffpunkt am Fähranleger."],
+    ["Updated: March 3, 2012 10:00 AM", "The vote was moved to the spring after a long debate in the hall.",
+     "Updated: March 3, 2012 11:30 AM", "The mayor confirmed the new date to reporters outside the town hall."],
+    ["Opening Bell 11.18.19", "Markets opened higher as the harbour bond sold out within minutes of its launch.",
+     "Opening Bell 11.19.19", "Markets fell back as traders took profits on the harbour bond's first day."],
+])
+def test_dated_lines_that_sign_nothing_stay(lines):
+    clip = clip_of("".join(f"<p>{line}</p>" for line in lines))
+    assert all(line in clip["text"] for line in lines)
+
+
+def test_soft_hyphens_and_zero_width_spaces_go_from_every_body():
+    clip = clip_of("<p>Schon im Mit\u00adtel\u00adal\u00adter war der Ha\u200bfen das Aus\u00adhän\u00adge\u00adschild der Stadt und ihrer Wirtschaft.</p>")
+    for body in (clip["text"], clip["markdown"], clip["html"]):
+        assert "Mittelalter" in body and "Hafen" in body and "\u00ad" not in body and "\u200b" not in body
+
+
+def test_links_stay_links_and_resolve_against_the_page():
+    clip = clip_of(f'<p>{LONG} See <a href="/docs/accounts.pdf">the accounts</a> for more detail.</p>')
+    assert "[the accounts](<https://courier.example/docs/accounts.pdf>)" in clip["markdown"]
+    assert paragraphs(clip)
+
+
+def test_a_region_holding_the_article_is_matched_as_loosely_as_the_blocks_it_would_take():
+    """trafilatura may glue a link to the next word ("dealsavailable"): the region that holds the
+    article must be recognised as the article with the same loose matching that would take its blocks."""
+    from lxml import etree
+
+    from tidyclip.engine.clean import comments
+    from tidyclip.engine.clean.page import Page
+    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.extract import Block
+
+    spaced = [f"{text} Some popular deals available for a limited time." for text in FILLER]
+    glued = [text.replace("deals available", "dealsavailable") for text in spaced]
+    blocks = [Block("paragraph", etree.Element("p"), text) for text in glued]
+    region = normalize(" ".join(["3 Comments", *spaced, "Leave a Reply"]))
+    keys = [normalize(text) for text in glued]
+    assert comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))) == {}
