@@ -36,6 +36,7 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> l
     for position, key in enumerate(keys):
         if key:
             by_first_word.setdefault(key.split(" ", 1)[0], []).append(position)
+    joined = " " + " \0 ".join(keys) + " "
     placed: dict[int, list[etree._Element]] = {}
     seen: set[str] = set()
     for index, node in enumerate(nodes):
@@ -44,7 +45,7 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> l
         source = image_source(node)
         if not source or source in seen or _is_pixel(node):
             continue
-        slot = _slot(nodes, index, keys, by_first_word)
+        slot = _slot(nodes, index, keys, by_first_word, joined)
         if slot is None:
             continue
         seen.add(source)
@@ -107,16 +108,20 @@ def _graphic(image: etree._Element, source: str) -> etree._Element:
     return graphic
 
 
-def _slot(nodes: list, index: int, keys: list[str], by_first_word: dict[str, list[int]]) -> int | None:
+def _slot(nodes: list, index: int, keys: list[str], by_first_word: dict[str, list[int]], joined: str) -> int | None:
     """The block position the picture at NODES[INDEX] goes before, or None when its neighbours are not
-    the end of one block and the start of the next. Its own caption is not a neighbour."""
+    the end of one block and the start of the next. Its own caption is not a neighbour. JOINED is every
+    key between spaces and NUL separators, to ask whether the clip holds some words at all."""
     figure = next(nodes[index].iterancestors("figure"), None)
-    before = _neighbour_words(nodes, index, -1, figure)
-    following, after = None, ""
+    following, after, held = None, "", False
     for after in _words_after(nodes, index, figure):
         following = _block_starting_with(after, keys, by_first_word)
-        if following is not None or any(f" {after} " in f" {key} " for key in keys):
+        held = following is not None or f" {after} " in joined
+        if held:
             break  # a caption the clip left out is passed over; text the clip holds is the neighbour
+    if not held:
+        return None  # a picture among text the clip left out: the common case, decided without looking back
+    before = _neighbour_words(nodes, index, -1, figure)
     if following is None:
         return _within_block(before, after, keys)
     if following == 0:
