@@ -85,8 +85,6 @@ _TAIL_MIN_CHARS = 60
 #: A region holding more than this share of the extracted text is the article itself.
 _ARTICLE_SHARE = 0.5
 _MIN_THREAD_ACTIONS = 2
-#: A block this long outside every comment region is article text: no region match before it is a comment.
-_ARTICLE_BLOCK_CHARS = 120
 #: Reader text blocks allowed between two comment meta lines of one thread.
 _MAX_GAP = 2
 #: ... and before a signature (name, date and time): a comment of several paragraphs.
@@ -137,21 +135,12 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
     regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
     squeezed = [region.replace(" ", "") for region in regions]
-    matched = {position for position in open_positions if _in_region(keys[position], regions, squeezed)}
-    found = {position: "comments" for position in matched if position > _last_article_block(keys, open_positions, matched)}
+    found = {position: "comments" for position in open_positions if _in_region(keys[position], regions, squeezed)}
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
     found.update(_comment_meta_runs(blocks, remaining))
     return found
-
-
-def _last_article_block(keys: list[str], positions: list[int], matched: set[int]) -> int:
-    """The position of the last long block outside every comment region: comments follow the article,
-    so a block before it that a region also holds (the headline under a "Comments" link, a quote the
-    thread repeats) is the article's own."""
-    return max((position for position in positions if position not in matched and len(keys[position]) >= _ARTICLE_BLOCK_CHARS),
-               default=-1)
 
 
 def _short_texts(nodes: list):
