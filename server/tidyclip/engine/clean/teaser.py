@@ -20,7 +20,7 @@ MIN_TEASER_CHARS = 30
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
     # the last word may be cut mid-word ("rar..."): compare without it
     prefixes = {position: keys[position].rsplit(" ", 1)[0] for position in open_positions
-                if blocks[position].kind == "paragraph" and _CUT.search(blocks[position].text)}
+                if blocks[position].kind == "paragraph" and _is_cut(blocks[position].text)}
     prefixes = {position: prefix for position, prefix in prefixes.items() if len(prefix) >= MIN_TEASER_CHARS}
     if not prefixes:
         return {}
@@ -33,6 +33,11 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
                for other in holders[rarest]):
             found[position] = "near_duplicates"
     return found
+
+
+def _is_cut(text: str) -> bool:
+    # the regex tries every word character of the text: the dots are looked for first
+    return ("..." in text or "…" in text) and bool(_CUT.search(text))
 
 
 def _holders(keys: list[str], positions: list[int], words: set[str]) -> dict[str, list[int]]:
