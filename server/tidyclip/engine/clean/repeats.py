@@ -28,7 +28,8 @@ NEAR_SIMILARITY = 90
 #: distinct words (a 90% match differs in about that many), at least SIGNATURE_WORDS.
 SIGNATURE_WORDS = 4
 SIGNATURE_SHARE = 10
-#: The fixed shuffle of a page's words that picks the other half of each signature.
+#: A quarter as many more signature words are taken in a fixed shuffle of the page's words.
+SHUFFLED_SHARE = 4
 SHUFFLE_SEED = 90
 #: A word held by more paragraphs than this is too common to pair them: never a signature word.
 MAX_HOLDERS = 64
@@ -97,16 +98,16 @@ def _candidate_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The pairs (earlier, later) of TEXTS (normalized: words split by one space) that share a signature
     word, as two arrays.
 
-    A text's signature is its rarest words, and as many more taken in a fixed shuffled order of the
-    page's words: a tenth of its distinct words each, at least SIGNATURE_WORDS. Rarity is the number
+    A text's signature is its rarest words (a tenth of its distinct words, at least SIGNATURE_WORDS)
+    and a quarter as many more taken in a fixed shuffled order of the page's words. Rarity is the number
     of texts holding a word (then its first appearance). Words in one text only cannot pair two
     texts, words in more than MAX_HOLDERS texts would pair too many, and numbers are left out (a
     figure updated is the same paragraph): none of them is a signature word.
 
     Two texts are compared whenever, of the words rarer than the rarest one they share, each has
-    fewer than its signature's size that the other lacks: a paragraph with a few words changed. The
-    shuffled half catches near copies whose rarest words are the very ones that differ (a gallery of
-    captions alike but for their names and dates), as a MinHash sketch does.
+    fewer than its count of rarest words that the other lacks: a paragraph with a few words changed.
+    The shuffled words catch near copies whose rarest words are the very ones that differ (a gallery
+    of captions alike but for their names and dates), as a MinHash sketch does.
     """
     text_of, word_of, holders, numbers = _words_of(texts)
     count = len(holders)
@@ -116,7 +117,8 @@ def _candidate_pairs(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     rarity = np.empty(count, np.int64)
     rarity[np.lexsort((np.arange(count), holders))] = np.arange(count)
     shuffled = np.random.default_rng(SHUFFLE_SEED).permutation(count)
-    signatures = _distinct(np.concatenate([_first_words(text_of, word_of, order, size) for order in (rarity, shuffled)]))
+    signatures = _distinct(np.concatenate([_first_words(text_of, word_of, rarity, size),
+                                           _first_words(text_of, word_of, shuffled, size // SHUFFLED_SHARE)]))
     text_of, word_of = np.divmod(signatures, count)
 
     # the texts filed under one word side by side, in text order: pair each with those after it
