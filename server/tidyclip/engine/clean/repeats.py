@@ -147,7 +147,7 @@ def _words_of(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     entries = _distinct(np.repeat(np.arange(len(texts)), sizes) * count
                         + np.fromiter(map(vocabulary.__getitem__, words), np.int64, len(words)))
     text_of, word_of = np.divmod(entries, count)
-    numbers = np.fromiter((bool(_DIGITS.search(word)) for word in vocabulary), bool, count)
+    numbers = np.fromiter(map(bool, map(_DIGITS.search, vocabulary)), bool, count)
     return text_of, word_of, np.bincount(word_of, minlength=count), numbers
 
 
