@@ -6,7 +6,7 @@
 Each page is an article of generated paragraphs (a seeded Zipf draw from a made-up vocabulary of
 100,000 words, so the words are as uneven as a real text's and every run sees the same page), a
 third of them with a link and a fifth with emphasis, headings and short lists between them, a site
-header and footer; about one paragraph in 60 comes back later exactly,
+header (its menu's "Comments" link makes the page's wrapper a comment region to weigh) and footer; about one paragraph in 60 comes back later exactly,
 one in 60 a little changed (a word, a wire tag, quote marks), one in 200 as a teaser cut off with
 "...". A size's time is the fastest of `--repeat` runs of `make_clip` (decode, parse, extract,
 clean, render) and of `trafilatura.extract` (defaults) on the same HTML, which one goes first
@@ -89,9 +89,10 @@ def article_html(megabytes: float, seed: int = SEED) -> str:
     title = writer.sentence(5, 12).rstrip(".?!,")
     head = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)} | The Example</title>"
             f"<meta name='author' content='Jo Writer'><meta property='og:title' content='{escape(title)}'></head><body>"
-            "<header><nav><a href='/'>Home</a> <a href='/world'>World</a> <a href='/business'>Business</a></nav></header>"
+            "<div id='page'><header><nav><a class='comments-link' href='#comments'>Comments</a> <a href='/'>Home</a> "
+            "<a href='/world'>World</a> <a href='/business'>Business</a></nav></header>"
             f"<main><article><h1>{escape(title)}</h1><p class='byline'>By Jo Writer, November 28, 2026</p>")
-    tail = "</article></main><footer><p>© 2026 The Example. All rights reserved.</p></footer></body></html>"
+    tail = "</article></main><footer><p>© 2026 The Example. All rights reserved.</p></footer></div></body></html>"
     parts, size, written = [head], len(head) + len(tail), []
     while size < target:
         roll = writer.random.random()

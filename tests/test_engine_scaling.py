@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from rapidfuzz import fuzz, process
 
-from tidyclip.engine.clean import Page, repeats, teaser
+from tidyclip.engine.clean import Page, comments, repeats, teaser
 from tidyclip.engine.clean.text import contains_words, normalize
 from tidyclip.engine.extract import Block
 
@@ -167,3 +167,13 @@ def test_teasers_found_among_the_holders_of_their_rarest_word_are_all_of_them(se
     found = teaser.find(blocks, keys, Page(), list(range(len(blocks))))
     assert set(found) == all_pairs_teasers(blocks, keys)
     assert len(found) > 50
+
+
+def test_a_region_searched_from_where_the_last_block_was_found_answers_as_a_whole_search_does():
+    rng = random.Random(3)
+    texts = [normalize(text) for text in generated_texts(3, 400)]
+    region_text = " ".join(texts[:300])
+    asked = texts[:300] + texts[300:] + rng.sample(texts[:300], 40)  # in page order, then absent, then out of order
+    asked += [text.split(" ", 1)[-1] for text in rng.sample(texts, 40)]  # a block without its first word
+    region = comments._RegionText(region_text)
+    assert [region.has_words(key) for key in asked] == [contains_words(region_text, key) for key in asked]
