@@ -143,7 +143,7 @@ def _words_of(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     words = " ".join(texts).split(" ")
     vocabulary = {word: number for number, word in enumerate(dict.fromkeys(words))}
     count = len(vocabulary)
-    sizes = np.array([text.count(" ") + 1 if text else 0 for text in texts])
+    sizes = np.array([text.count(" ") + 1 for text in texts])  # as many as split(" ") gives it, "" included
     entries = _distinct(np.repeat(np.arange(len(texts)), sizes) * count
                         + np.fromiter(map(vocabulary.__getitem__, words), np.int64, len(words)))
     text_of, word_of = np.divmod(entries, count)
