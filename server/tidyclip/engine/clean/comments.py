@@ -17,7 +17,7 @@ from itertools import islice
 from lxml import etree
 
 from tidyclip.engine.clean.page import Page
-from tidyclip.engine.clean.text import contains_words, normalize
+from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
 _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
@@ -133,9 +133,8 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
 
 
 def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
-    regions = [region for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
-    squeezed = [region.replace(" ", "") for region in regions]
-    found = {position: "comments" for position in open_positions if _in_region(keys[position], regions, squeezed)}
+    regions = [_RegionText(region) for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
+    found = {position: "comments" for position in open_positions if _in_region(keys[position], regions)}
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
@@ -162,19 +161,40 @@ def _short_texts(nodes: list):
         yield owner, stripped
 
 
-def _in_region(key: str, regions: list[str], squeezed: list[str]) -> bool:
+class _RegionText:
+    """A region's text, asked about blocks in page order: a block's words are looked for from where
+    the last block's were found, then (a block out of order) from the top, so a region as long as
+    the page costs one pass over it, not one pass a block."""
+
+    def __init__(self, text: str) -> None:
+        self.words = f" {text} "
+        self.squeezed = text.replace(" ", "")
+        self.cursor = 0
+
+    def has_words(self, key: str) -> bool:
+        needle = f" {key} "
+        found = self.words.find(needle, self.cursor)
+        if found < 0:
+            found = self.words.find(needle)
+        if found < 0:
+            return False
+        self.cursor = found + len(needle) - 1
+        return True
+
+
+def _in_region(key: str, regions: list[_RegionText]) -> bool:
     """KEY's words are in a region (an empty key never is). trafilatura may glue a comment's byline to its text ("Jane DoeNov
     19" or "JaneMy grandfather...", dropping a <time> between them): longer blocks are also looked
     for with spaces taken out, and by their last two thirds."""
     if not key:
         return False
-    if any(contains_words(region, key) for region in regions):
+    if any(region.has_words(key) for region in regions):
         return True
     compact = key.replace(" ", "")
     if len(compact) < _GLUED_MIN_CHARS:
         return False
     tail = compact[len(compact) // 3:] if len(compact) >= _TAIL_MIN_CHARS else compact
-    return any(compact in region or tail in region for region in squeezed)
+    return any(compact in region.squeezed or tail in region.squeezed for region in regions)
 
 
 def _grow(element: etree._Element) -> etree._Element:
@@ -237,9 +257,9 @@ def _is_inside(element: etree._Element, root: etree._Element) -> bool:
 def _holds_article(region: str, keys: list[str], open_positions: list[int]) -> bool:
     """A region that holds most of the extracted text is the article (a "Comments" link in the site
     menu grows to the page wrapper), whatever it says. Matched as blocks are matched to take them."""
-    regions, squeezed = [region], [region.replace(" ", "")]
+    regions = [_RegionText(region)]
     total = sum(len(keys[position]) for position in open_positions)
-    inside = sum(len(keys[position]) for position in open_positions if _in_region(keys[position], regions, squeezed))
+    inside = sum(len(keys[position]) for position in open_positions if _in_region(keys[position], regions))
     return total > 0 and inside > total * _ARTICLE_SHARE
 
 

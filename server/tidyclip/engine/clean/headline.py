@@ -5,7 +5,7 @@ at the top as in the middle. A block right after such a repeat that copies an ea
 standfirst pasted along with the headline: it goes as part of the same repeat.
 """
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from tidyclip.engine.clean.page import Page
 from tidyclip.engine.extract import Block
@@ -27,7 +27,9 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
             found[position] = "headline_repeats"
             follows_headline = True
             continue
-        if follows_headline and key and any(fuzz.ratio(key, earlier) >= HEADLINE_SIMILARITY for earlier in seen):
+        # one rapidfuzz call over the blocks before: a page may repeat its headline in every section
+        if follows_headline and key and process.extractOne(key, seen, scorer=fuzz.ratio,
+                                                           score_cutoff=HEADLINE_SIMILARITY) is not None:
             found[position] = "headline_repeats"
         follows_headline = False
         seen.append(key)
