@@ -5,11 +5,13 @@ page's own tags where trafilatura has nothing.
 """
 
 import re
-from urllib.parse import urljoin
+from collections import Counter
+from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
+from rapidfuzz import fuzz
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.settings import set_date_params
 
@@ -17,6 +19,21 @@ _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _BYLINE_XPATH = etree.XPath('//*[@itemprop="author" or @rel="author"]')
 _MAX_AUTHOR_CHARS = 80
+_WORD = re.compile(r"\w+")
+#: Between a headline and the site's name in a <title>: a dash, bar, guillemet... with spaces around.
+_TITLE_SEPARATOR = re.compile(r"(\s+[-|–—•·⋆~›»:/]\s+|\s*[|»›·⋆]\s*)")
+#: The separators before a site's name at the end of a title.
+_SITE_SEPARATORS = ("|", "-", "–", "—", "»")
+#: An <h1> is the headline when this share of its words is in the page's title.
+_HEADLINE_CONTAINED = 0.8
+_MAX_TITLE_WORDS = 60
+#: A part of the title is the site's name when its letters are this alike to the site name's or host's (rapidfuzz ratio).
+_SITE_NAME_LIKENESS = 85
+#: An <h2> is the headline (when no <h1> is) only if it matches the title this well (F1 of their words).
+_H2_LEAST_MATCH = 0.5
+#: A child of the <h1> is the headline without its kicker when it holds this share of the <h1>'s words.
+_KICKER_LEAVES = 0.5
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
 
 
 def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
@@ -31,7 +48,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
         document = trafilatura_metadata.extract_meta_json(tree, document)
     except Exception:  # trafilatura's JSON-LD reader is known to trip on odd JSON; the meta tags stand
         pass
-    document.title = document.title or trafilatura_metadata.extract_title(tree)
+    document.title = _title(tree, document, url) or trafilatura_metadata.extract_title(tree)
     if not document.author or " " not in document.author.strip():
         document.author = _byline(tree) or document.author
     document.url = document.url or trafilatura_metadata.extract_url(tree, url or None)
@@ -40,6 +57,104 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
     document.date = find_date(tree, **date_params)
     document.clean_and_trim()
     return page_metadata(tree, url, document)
+
+
+def _title(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
+    """The headline the page shows (an <h1>, or the part of one without its kicker) when it agrees
+    with the title the page gives in its meta tags or <title>; else that title without the site's
+    name glued to it ("Headline | Site", "Site » Blog Archive » Headline")."""
+    title_element = tree.find(".//title")
+    given = [_squash(text) for text in (document.title, title_element is not None and title_element.text_content())
+             if text and text.strip()]
+    sites = _site_names(document, url)
+    headings = [text for heading in tree.iter("h1") if (text := _heading_text(heading))]
+    headline = _shown_headline(tree, given)
+    if headline is None and len(headings) == 1 and not any(_is_side_part(headings[0], text) for text in given):
+        headline = headings[0]
+    if headline:
+        return _without_site(headline, sites)
+    return next((_without_last_part(_without_site(text, sites)) for text in given), None)
+
+
+def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str]) -> str | None:
+    """The <h1> whose words best match one of TITLES, if any is mostly made of their words; failing
+    that an <h2> that matches as well. A site-logo heading ("Site" in "Headline | Site") is not the
+    headline; a kicker above the headline inside the <h1> ("Immobilienkrise" + headline) is left out."""
+    references = [(title, Counter(_words(title))) for title in titles]
+    for tag, least in (("h1", 0.0), ("h2", _H2_LEAST_MATCH)):
+        best, best_score = None, least
+        for heading in tree.iter(tag):
+            text = _heading_text(heading)
+            words = Counter(_words(text))
+            size = sum(words.values())
+            if not size or size > _MAX_TITLE_WORDS:
+                continue
+            for title, reference in references:
+                shared = sum((words & reference).values())
+                score = 2 * shared / (size + sum(reference.values()))
+                if shared >= _HEADLINE_CONTAINED * size and score > best_score and not _is_side_part(text, title):
+                    best, best_score = heading, score
+        if best is not None:
+            return _without_kicker(best, titles)
+    return None
+
+
+def _heading_text(element: lxml_html.HtmlElement) -> str:
+    return _squash("".join(_VISIBLE_TEXT(element)))
+
+
+def _without_kicker(heading: lxml_html.HtmlElement, titles: list[str]) -> str:
+    """HEADING's text, or the text of an element in it that holds most of its words and stands whole
+    in one of TITLES: the headline without a kicker or overline set in the same <h1>."""
+    text = _heading_text(heading)
+    size = len(_words(text))
+    folded_titles = [f" {' '.join(_words(title))} " for title in titles]
+    for child in heading.iterdescendants():
+        part = _heading_text(child)
+        words = _words(part)
+        if _KICKER_LEAVES * size <= len(words) < size and any(f" {' '.join(words)} " in title
+                                                            for title in folded_titles):
+            return part
+    return text
+
+
+def _is_side_part(text: str, title: str) -> bool:
+    """TEXT is the first or last part of TITLE, and a longer part stands beside it: the site's name."""
+    parts = [_words(part) for part in _TITLE_SEPARATOR.split(title)[::2]]
+    words = _words(text)
+    return len(parts) > 1 and words in (parts[0], parts[-1]) and max(map(len, parts)) > len(words)
+
+
+def _site_names(document, url: str) -> set[str]:
+    """The site's name as its letters and digits alone: its og:site_name or the like, and its host
+    name ("Paulo Coelho's Blog" and paulocoelhoblog.com both come close to "paulocoelhoblog")."""
+    host = (urlsplit(document.url or url or "").hostname or "").removeprefix("www.")
+    names = {_letters(document.sitename or ""), _letters(host), _letters(host.rsplit(".", 1)[0])}
+    return {name for name in names if name}
+
+
+def _without_site(title: str, sites: set[str]) -> str:
+    """TITLE without a leading or trailing part that is the site's name."""
+    parts = _TITLE_SEPARATOR.split(title)
+    while len(parts) > 2 and _is_site(parts[-1], sites):
+        parts = parts[:-2]
+    while len(parts) > 2 and _is_site(parts[0], sites):
+        parts = parts[2:]
+    return "".join(parts).strip()
+
+
+def _without_last_part(title: str) -> str:
+    """A page title with no headline shown to confirm it loses its last part after a bar or dash:
+    "Headline | Some Site Name" with a site name we could not recognise."""
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) > 2 and parts[-2].strip() in _SITE_SEPARATORS and len(_words("".join(parts[:-2]))) >= 2:
+        return "".join(parts[:-2]).strip()
+    return title
+
+
+def _is_site(part: str, sites: set[str]) -> bool:
+    letters = _letters(part)
+    return bool(letters) and any(fuzz.ratio(letters, site) >= _SITE_NAME_LIKENESS for site in sites)
 
 
 def _byline(tree: lxml_html.HtmlElement) -> str | None:
@@ -120,3 +235,11 @@ def _absolute(link: str | None, base: str) -> str | None:
 
 def _squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+def _letters(text: str) -> str:
+    return "".join(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
