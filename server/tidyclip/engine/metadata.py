@@ -27,7 +27,7 @@ _SITE_SEPARATORS = ("|", "-", "–", "—", "»")
 #: An <h1> is the headline when this share of its words is in the page's title.
 _HEADLINE_CONTAINED = 0.8
 _MAX_TITLE_WORDS = 60
-#: A part of the title is the site's name when its letters are this alike to the site name's or host's (rapidfuzz ratio).
+#: A title part is the site's name when its letters are this alike to the site name's or host's (rapidfuzz ratio).
 _SITE_NAME_LIKENESS = 85
 #: An <h2> is the headline (when no <h1> is) only if it matches the title this well (F1 of their words).
 _H2_LEAST_MATCH = 0.5
