@@ -19,6 +19,17 @@ _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _BYLINE_XPATH = etree.XPath('//*[@itemprop="author" or @rel="author"]')
 _MAX_AUTHOR_CHARS = 80
+_MAX_AUTHOR_WORDS = 6
+#: Bylines found by class name; a comment's author is not the article's.
+_BYLINE_CLASS_XPATH = etree.XPath(
+    '//*[(contains(@class, "author") or contains(@class, "byline")) and not(contains(@class, "comment"))]')
+_JSON_LD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
+_BYLINE_PREFIX = re.compile(r"^(?:[^\W\d]{1,20}\s?[:：]\s*|(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
+                            r"posted by|written by|article by|by|von|par|por|door|di)(?:\s*:)?\s+)", re.IGNORECASE)
+#: Not a name: a link, a placeholder, a label without the name after it.
+_NOT_A_NAME = re.compile(r"(?:https?:|www\.|null$|none$|no author|admin$|autor(?:en)?$|authors?$|.*\s(?:by|von)$)",
+                         re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
 #: Between a headline and the site's name in a <title>: a dash, bar, guillemet... with spaces around.
 _TITLE_SEPARATOR = re.compile(r"(\s+[-|–—•·⋆~›»:/]\s+|\s*[|»›·⋆]\s*)")
@@ -49,8 +60,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
     except Exception:  # trafilatura's JSON-LD reader is known to trip on odd JSON; the meta tags stand
         pass
     document.title = _title(tree, document, url) or trafilatura_metadata.extract_title(tree)
-    if not document.author or " " not in document.author.strip():
-        document.author = _byline(tree) or document.author
+    document.author = _authors(tree, document, url)
     document.url = document.url or trafilatura_metadata.extract_url(tree, url or None)
     document.sitename = document.sitename or trafilatura_metadata.extract_sitename(tree)
     date_params = {**set_date_params(False), "url": document.url or url or None}
@@ -157,16 +167,62 @@ def _is_site(part: str, sites: set[str]) -> bool:
     return bool(letters) and any(fuzz.ratio(letters, site) >= _SITE_NAME_LIKENESS for site in sites)
 
 
-def _byline(tree: lxml_html.HtmlElement) -> str | None:
-    """The author's name from schema.org or rel=author markup, the common cases, in one pass."""
-    for found in _BYLINE_XPATH(tree):
+def _authors(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
+    """The author names of the page, as the page spells them, joined by ", ".
+
+    trafilatura's (meta tags, JSON-LD); schema.org or rel=author markup where it has none or a single
+    word; an element whose class says author or byline where there is nothing else. A name that is
+    the site's own is left out when a person is named beside it ("Rob Picheta; CNN").
+    """
+    names = (document.author or "").split("; ")
+    if not document.author or " " not in document.author.strip():
+        names = [_byline(tree, _BYLINE_XPATH) or document.author or _byline(tree, _BYLINE_CLASS_XPATH) or ""]
+    names = [name for name in map(_plain_name, names) if name]
+    if not names:
+        return None
+    sources = _name_sources(tree)
+    names = list(dict.fromkeys(_as_spelled(name, sources) for name in names))
+    sites = _site_names(document, url)
+    people = [name for name in names if not _is_site(name, sites)]
+    return ", ".join(people or names)
+
+
+def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
+    """The first element XPATH finds (or its itemprop=name) that reads as a name."""
+    for found in xpath(tree):
         named = found.find('.//*[@itemprop="name"]')
         holder = named if named is not None else found
-        name = _squash(holder.get("content") or holder.text_content())
-        name = re.sub(r"^(?:by|posted by|written by|von|par|por)\s+", "", name, flags=re.IGNORECASE)
-        if 2 < len(name) <= _MAX_AUTHOR_CHARS:
+        name = _plain_name(holder.get("content") or holder.text_content())
+        if name and len(name.split()) <= _MAX_AUTHOR_WORDS and not _DIGIT.search(name):
             return name
     return None
+
+
+def _plain_name(text: str) -> str | None:
+    """TEXT without "By" / "View all posts by" before it; None when it is no name (a link, "null")."""
+    name = _BYLINE_PREFIX.sub("", _squash(text)).strip(" '\"|,;:/-–—")
+    if not 2 < len(name) <= _MAX_AUTHOR_CHARS or _NOT_A_NAME.match(name):
+        return None
+    return name
+
+
+def _name_sources(tree: lxml_html.HtmlElement) -> str:
+    """The meta tag contents and JSON-LD of the page, where the names trafilatura read stand."""
+    contents = [element.get("content") or "" for element in tree.iter("meta")]
+    return "\n".join((*contents, *_JSON_LD_XPATH(tree)))
+
+
+def _as_spelled(name: str, sources: str) -> str:
+    """NAME as SOURCES spell it: trafilatura turns "Perry Bacon Jr." into "Perry Bacon Jr" and
+    "R.C. Baker" into "R C Baker". Only dots after initials come back: "michael.andrusio" in an
+    address is not the name "Michael Andrusio"."""
+    words = _WORD.findall(name)
+    if len(words) < 2:
+        return name
+    pattern = "".join(re.escape(word) + (r"\.?\s*" if len(word) <= 2 else r"\s+") for word in words[:-1])
+    pattern += re.escape(words[-1]) + (r"\b\.?" if len(words[-1]) <= 2 else r"\b")
+    spelled = re.search(r"\b" + pattern, sources, re.IGNORECASE)
+    return _squash(spelled.group()) if spelled else name
 
 
 def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
