@@ -22,7 +22,7 @@ _MAX_AUTHOR_CHARS = 80
 _MAX_AUTHOR_WORDS = 6
 #: Bylines found by class name; a comment's author is not the article's.
 _BYLINE_CLASS_XPATH = etree.XPath(
-    '//*[(contains(@class, "author") or contains(@class, "byline")) and not(contains(@class, "comment"))]')
+    '//*[@class][contains(@class, "author") or contains(@class, "byline")][not(contains(@class, "comment"))]')
 _JSON_LD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 _BYLINE_PREFIX = re.compile(r"^(?:[^\W\d]{1,20}\s?[:：]\s*|(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
                             r"posted by|written by|article by|by|von|par|por|door|di)(?:\s*:)?\s+)", re.IGNORECASE)
@@ -180,8 +180,7 @@ def _authors(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
     names = [name for name in map(_plain_name, names) if name]
     if not names:
         return None
-    sources = _name_sources(tree)
-    names = list(dict.fromkeys(_as_spelled(name, sources) for name in names))
+    names = list(dict.fromkeys(_as_spelled(name, tree) for name in names))
     sites = _site_names(document, url)
     people = [name for name in names if not _is_site(name, sites)]
     return ", ".join(people or names)
@@ -212,16 +211,16 @@ def _name_sources(tree: lxml_html.HtmlElement) -> str:
     return "\n".join((*contents, *_JSON_LD_XPATH(tree)))
 
 
-def _as_spelled(name: str, sources: str) -> str:
-    """NAME as SOURCES spell it: trafilatura turns "Perry Bacon Jr." into "Perry Bacon Jr" and
-    "R.C. Baker" into "R C Baker". Only dots after initials come back: "michael.andrusio" in an
-    address is not the name "Michael Andrusio"."""
+def _as_spelled(name: str, tree: lxml_html.HtmlElement) -> str:
+    """NAME as the page's meta tags or JSON-LD spell it: trafilatura turns "Perry Bacon Jr." into
+    "Perry Bacon Jr" and "R.C. Baker" into "R C Baker". Only dots after initials come back:
+    "michael.andrusio" in an address is not the name "Michael Andrusio"."""
     words = _WORD.findall(name)
-    if len(words) < 2:
+    if len(words) < 2 or all(len(word) > 2 for word in words):
         return name
     pattern = "".join(re.escape(word) + (r"\.?\s*" if len(word) <= 2 else r"\s+") for word in words[:-1])
     pattern += re.escape(words[-1]) + (r"\b\.?" if len(words[-1]) <= 2 else r"\b")
-    spelled = re.search(r"\b" + pattern, sources, re.IGNORECASE)
+    spelled = re.search(r"\b" + pattern, _name_sources(tree), re.IGNORECASE)
     return _squash(spelled.group()) if spelled else name
 
 
