@@ -191,7 +191,7 @@ def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
     for found in xpath(tree):
         named = found.find('.//*[@itemprop="name"]')
         holder = named if named is not None else found
-        name = _plain_name(holder.get("content") or holder.text_content())
+        name = _plain_name(holder.get("content") or " ".join(holder.itertext()))  # "<br>" or spans part names
         if name and len(name.split()) <= _MAX_AUTHOR_WORDS and not _DIGIT.search(name):
             return name
     return None
@@ -239,7 +239,7 @@ def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
     title = doc.title or meta("og:title") or _squash(" ".join(tree.xpath("//title//text()")))
     return {
         "title": title or None,
-        "author": doc.author or meta("author", "article:author"),
+        "author": doc.author or _plain_name(meta("author", "article:author") or ""),
         "site": doc.sitename or meta("og:site_name", "application-name"),
         "published": published[:10] if published and _DATE.match(published) else None,
         "lang": _lang_code(lang),
