@@ -48,7 +48,7 @@ def differences(clip: dict, expected: dict) -> list[str]:
     for wanted in map(squash, expected.get("contains", [])):
         if wanted not in paragraphs:
             closest = difflib.get_close_matches(wanted, paragraphs, n=1, cutoff=0.0)
-            problems.append(f"paragraph missing: {wanted!r}\n    closest in the clip: {closest[0] if closest else ''!r}")
+            problems.append(f"paragraph missing: {wanted!r}\n    closest in the clip: {_shortened(closest[0] if closest else '')!r}")
     rendered = {name: squash(clip[name]) for name in ("text", "markdown", "html")}
     for unwanted in map(squash, expected.get("absent", [])):
         found_in = [name for name, text in rendered.items() if unwanted in text]
@@ -60,6 +60,10 @@ def differences(clip: dict, expected: dict) -> list[str]:
     if "images" in expected and [src for src in images if src in expected["images"]] != expected["images"]:
         problems.append(f"images expected in this order: {expected['images']}\n    the clip's images: {images}")
     return problems
+
+
+def _shortened(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
 @pytest.mark.parametrize(("folder", "expected"), _cases())
