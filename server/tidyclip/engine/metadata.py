@@ -33,6 +33,8 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
 #: Between a headline and the site's name in a <title>: a dash, bar, guillemet... with spaces around.
 _TITLE_SEPARATOR = re.compile(r"(\s+[-|–—•·⋆~›»:/]\s+|\s*[|»›·⋆]\s*)")
+#: A host name's label this long or longer can be the site's name ("cnn" in edition.cnn.com).
+_MIN_HOST_LABEL = 3
 #: The separators before a site's name at the end of a title.
 _SITE_SEPARATORS = ("|", "-", "–", "—", "»")
 #: An <h1> is the headline when this share of its words is in the page's title.
@@ -87,23 +89,24 @@ def _title(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
 
 
 def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str]) -> str | None:
-    """The <h1> whose words best match one of TITLES, if any is mostly made of their words; failing
-    that an <h2> that matches as well. A site-logo heading ("Site" in "Headline | Site") is not the
-    headline; a kicker above the headline inside the <h1> ("Immobilienkrise" + headline) is left out."""
+    """The <h1> (or a child of one) whose words best match one of TITLES, if any is mostly made of
+    their words; failing that an <h2> that matches as well. A site-logo heading ("Site" in
+    "Headline | Site") is not the headline; a kicker set in the <h1> with it is left out."""
     references = [(title, Counter(_words(title))) for title in titles]
     for tag, least in (("h1", 0.0), ("h2", _H2_LEAST_MATCH)):
         best, best_score = None, least
         for heading in tree.iter(tag):
-            text = _heading_text(heading)
-            words = Counter(_words(text))
-            size = sum(words.values())
-            if not size or size > _MAX_TITLE_WORDS:
-                continue
-            for title, reference in references:
-                shared = sum((words & reference).values())
-                score = 2 * shared / (size + sum(reference.values()))
-                if shared >= _HEADLINE_CONTAINED * size and score > best_score and not _is_side_part(text, title):
-                    best, best_score = heading, score
+            for candidate in (heading, *heading.iterchildren()):
+                text = _heading_text(candidate)
+                words = Counter(_words(text))
+                size = sum(words.values())
+                if not size or size > _MAX_TITLE_WORDS:
+                    continue
+                for title, reference in references:
+                    shared = sum((words & reference).values())
+                    score = 2 * shared / (size + sum(reference.values()))
+                    if shared >= _HEADLINE_CONTAINED * size and score > best_score and not _is_side_part(text, title):
+                        best, best_score = candidate, score
         if best is not None:
             return _without_kicker(best, titles)
     return None
@@ -136,10 +139,13 @@ def _is_side_part(text: str, title: str) -> bool:
 
 
 def _site_names(document, url: str) -> set[str]:
-    """The site's name as its letters and digits alone: its og:site_name or the like, and its host
-    name ("Paulo Coelho's Blog" and paulocoelhoblog.com both come close to "paulocoelhoblog")."""
+    """The site's name as its letters and digits alone: its og:site_name or the like, its host name
+    and the host's labels ("Paulo Coelho's Blog" and paulocoelhoblog.com both come close to
+    "paulocoelhoblog"; "CNN" is edition.cnn.com's)."""
     host = (urlsplit(document.url or url or "").hostname or "").removeprefix("www.")
-    names = {_letters(document.sitename or ""), _letters(host), _letters(host.rsplit(".", 1)[0])}
+    labels = host.split(".")[:-1]
+    names = {_letters(document.sitename or ""), _letters(host), _letters(".".join(labels)),
+             *(_letters(label) for label in labels if len(label) >= _MIN_HOST_LABEL)}
     return {name for name in names if name}
 
 
@@ -155,11 +161,14 @@ def _without_site(title: str, sites: set[str]) -> str:
 
 def _without_last_part(title: str) -> str:
     """A page title with no headline shown to confirm it loses its last part after a bar or dash:
-    "Headline | Some Site Name" with a site name we could not recognise."""
+    "Headline | Some Site Name" with a site name we could not recognise. Of three parts or more the
+    last is the headline when it is the longest ("Site » Blog Archive » Headline")."""
     parts = _TITLE_SEPARATOR.split(title)
-    if len(parts) > 2 and parts[-2].strip() in _SITE_SEPARATORS and len(_words("".join(parts[:-2]))) >= 2:
-        return "".join(parts[:-2]).strip()
-    return title
+    if len(parts) < 3 or parts[-2].strip() not in _SITE_SEPARATORS or len(_words("".join(parts[:-2]))) < 2:
+        return title
+    if len(parts) >= 5 and len(_words(parts[-1])) > max(len(_words(part)) for part in parts[:-2:2]):
+        return parts[-1].strip()
+    return "".join(parts[:-2]).strip()
 
 
 def _is_site(part: str, sites: set[str]) -> bool:
