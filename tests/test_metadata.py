@@ -28,7 +28,8 @@ def test_the_site_name_glued_to_the_title_is_left_out():
 
 def test_a_kicker_in_the_headline_is_left_out():
     clip = clip_of("<title>Transport: Ferry to run every twenty minutes</title>",
-                   headline='<h1><span class="kicker">Transport</span><span>Ferry to run every twenty minutes</span></h1>')
+                   headline='<h1><span class="kicker">Transport</span>'
+                            '<span>Ferry to run every twenty minutes</span></h1>')
     assert clip["title"] == "Ferry to run every twenty minutes"
 
 
@@ -51,10 +52,12 @@ def test_an_unknown_site_name_after_a_bar_goes_when_no_headline_confirms_the_tit
 
 def test_the_tab_title_still_wins_unless_it_is_the_headline_decorated():
     assert clip_of(title="My ferry notes")["title"] == "My ferry notes"
-    assert clip_of(title="Ferry to run every twenty minutes | The Gazette")["title"] == "Ferry to run every twenty minutes"
+    decorated = clip_of(title="Ferry to run every twenty minutes | The Gazette")
+    assert decorated["title"] == "Ferry to run every twenty minutes"
 
 
-@pytest.mark.parametrize("byline", ["By Jane Doe", "Posted by Jane Doe", "View all posts by Jane Doe", "Author: Jane Doe"])
+@pytest.mark.parametrize("byline", ["By Jane Doe", "Posted by Jane Doe", "View all posts by Jane Doe",
+                                    "Author: Jane Doe"])
 def test_a_byline_found_by_its_class_loses_its_label(byline):
     assert clip_of(before=f'<div class="post-byline">{byline}</div>')["author"] == "Jane Doe"
 

@@ -48,7 +48,8 @@ def differences(clip: dict, expected: dict) -> list[str]:
     for wanted in map(squash, expected.get("contains", [])):
         if wanted not in paragraphs:
             closest = difflib.get_close_matches(wanted, paragraphs, n=1, cutoff=0.0)
-            problems.append(f"paragraph missing: {wanted!r}\n    closest in the clip: {_shortened(closest[0] if closest else '')!r}")
+            nearest = _shortened(closest[0] if closest else "")
+            problems.append(f"paragraph missing: {wanted!r}\n    closest in the clip: {nearest!r}")
     rendered = {name: squash(clip[name]) for name in ("text", "markdown", "html")}
     for unwanted in map(squash, expected.get("absent", [])):
         found_in = [name for name, text in rendered.items() if unwanted in text]
