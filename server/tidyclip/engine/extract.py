@@ -1,4 +1,4 @@
-"""HTML to blocks and metadata. The only module that calls trafilatura.
+"""HTML to blocks. The only module that calls trafilatura's article extraction (metadata.py reads the rest).
 
 The page is parsed once; the same lxml tree feeds trafilatura (which copies it), `metadata` and the
 comment finder in `clean`. trafilatura's XML body keeps the structure
