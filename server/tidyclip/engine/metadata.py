@@ -52,9 +52,10 @@ _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style o
 def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
     """title, author, site, published, lang, canonical_url, image, description of the page.
 
-    trafilatura's own metadata pieces (meta tags, JSON-LD, title, URL, htmldate without its
-    extensive search), minus its author hunt over every class name and its categories and tags:
-    those cost more than the whole article extraction and a clip does not use them.
+    trafilatura's own metadata pieces (meta tags, JSON-LD, URL, htmldate without its extensive
+    search), minus its author hunt (a dozen queries over every class name, 14 ms a page: one query
+    here, only when nothing else names an author) and its categories and tags, which a clip does
+    not use. Title and author then get the corrections trafeval-dev's gold asked for.
     """
     document = trafilatura_metadata.examine_meta(tree)
     try:
