@@ -39,6 +39,14 @@ def test_a_site_logo_h1_is_not_the_headline():
     assert clip["title"] == "Ferry to run every twenty minutes"
 
 
+def test_an_h1_that_is_the_site_name_is_not_the_headline():
+    clip = clip_of('<title>The Gazette: Ferry to run every twenty minutes</title><meta property="og:site_name" '
+                   'content="The Gazette"><meta property="og:title" content="Ferry to run every twenty minutes">',
+                   before='<h1 class="title">The Gazette</h1>',
+                   headline='<h3 class="post-title">Ferry to run every twenty minutes</h3>')
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
 def test_a_headline_in_an_h2_that_matches_the_title_beats_the_logo():
     clip = clip_of("<title>Ferry to run every twenty minutes - Gazette</title>",
                    before='<h1>Gazette</h1>', headline='<h2 class="entry-title">Ferry to run every twenty minutes</h2>')

@@ -81,18 +81,19 @@ def _title(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
              if text and text.strip()]
     sites = _site_names(document, url)
     headings = [text for heading in tree.iter("h1") if (text := _heading_text(heading))]
-    headline = _shown_headline(tree, given)
-    if headline is None and len(headings) == 1 and not any(_is_side_part(headings[0], text) for text in given):
+    headline = _shown_headline(tree, given, sites)
+    if (headline is None and len(headings) == 1 and not _is_site(headings[0], sites)
+            and not any(_is_side_part(headings[0], text) for text in given)):
         headline = headings[0]
     if headline:
         return _without_site(headline, sites)
     return next((_without_last_part(_without_site(text, sites)) for text in given), None)
 
 
-def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str]) -> str | None:
+def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str], sites: set[str]) -> str | None:
     """The <h1> (or a child of one) whose words best match one of TITLES, if any is mostly made of
-    their words; failing that an <h2> that matches as well. A site-logo heading ("Site" in
-    "Headline | Site") is not the headline; a kicker set in the <h1> with it is left out."""
+    their words; failing that an <h2> that matches as well. A site-logo heading (the site's name, or
+    "Site" in "Headline | Site") is not the headline; a kicker set in the <h1> with it is left out."""
     references = [(title, Counter(_words(title))) for title in titles]
     for tag, least in (("h1", 0.0), ("h2", _H2_LEAST_MATCH)):
         best, best_score = None, least
@@ -101,7 +102,7 @@ def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str]) -> str | Non
                 text = _heading_text(candidate)
                 words = Counter(_words(text))
                 size = sum(words.values())
-                if not size or size > _MAX_TITLE_WORDS:
+                if not size or size > _MAX_TITLE_WORDS or _is_site(text, sites):
                     continue
                 for title, reference in references:
                     shared = sum((words & reference).values())
@@ -145,7 +146,8 @@ def _site_names(document, url: str) -> set[str]:
     "paulocoelhoblog"; "CNN" is edition.cnn.com's)."""
     host = (urlsplit(document.url or url or "").hostname or "").removeprefix("www.")
     labels = host.split(".")[:-1]
-    names = {_letters(document.sitename or ""), _letters(host), _letters(".".join(labels)),
+    sitename = document.sitename if document.sitename != document.title else ""  # not a title given as site name
+    names = {_letters(sitename or ""), _letters(host), _letters(".".join(labels)),
              *(_letters(label) for label in labels if len(label) >= _MIN_HOST_LABEL)}
     return {name for name in names if name}
 
