@@ -1,7 +1,7 @@
-"""HTML to blocks and metadata. The only module that calls trafilatura.
+"""HTML to blocks. The only module that calls trafilatura's article extraction (metadata.py reads the rest).
 
-The page is parsed once; the same lxml tree feeds trafilatura (which copies it) and the metadata
-fallbacks here and the comment finder in `clean`. trafilatura's XML body keeps the structure
+The page is parsed once; the same lxml tree feeds trafilatura (which copies it), `metadata` and the
+comment finder in `clean`. trafilatura's XML body keeps the structure
 (`head`, `p`, `list`/`item`, `quote`, `code`, `table`/`row`/`cell`, `graphic`, `ref`, `hi`), and each
 top-level element of it becomes one Block, the unit the cleaner removes and `restore` positions count.
 A list is one Block per item (`kind` "item", `group` = the list), so a pasted-again item can go
@@ -11,15 +11,12 @@ while the list stays; the renderers put consecutive items of one list back toget
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 import trafilatura
-from htmldate import find_date
 from lxml import etree, html as lxml_html
-from trafilatura import metadata as trafilatura_metadata
-from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
+from tidyclip.engine.metadata import extract_metadata
 from tidyclip.errors import BadInput
 
 #: trafilatura tags that are blocks of their own, and the kind each becomes.
@@ -35,9 +32,6 @@ _SPACES = re.compile(r"\s+")
 #: Soft hyphen, zero-width space, word joiner, BOM: shown as nothing, they only break words apart.
 _INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_BYLINE_XPATH = etree.XPath('//*[@itemprop="author" or @rel="author"]')
-_MAX_AUTHOR_CHARS = 80
 
 
 @dataclass
@@ -72,41 +66,6 @@ def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
     """Blocks and metadata of the article in TREE. Blocks are empty when trafilatura found no article."""
     document = _run_trafilatura(tree)
     return Extracted(blocks=_blocks_of(document), meta=extract_metadata(tree, url))
-
-
-def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
-    """title, author, site, published, lang, canonical_url, image, description of the page.
-
-    trafilatura's own metadata pieces (meta tags, JSON-LD, title, URL, htmldate without its
-    extensive search), minus its author hunt over every class name and its categories and tags:
-    those cost more than the whole article extraction and a clip does not use them.
-    """
-    document = trafilatura_metadata.examine_meta(tree)
-    try:
-        document = trafilatura_metadata.extract_meta_json(tree, document)
-    except Exception:  # trafilatura's JSON-LD reader is known to trip on odd JSON; the meta tags stand
-        pass
-    document.title = document.title or trafilatura_metadata.extract_title(tree)
-    if not document.author or " " not in document.author.strip():
-        document.author = _byline(tree) or document.author
-    document.url = document.url or trafilatura_metadata.extract_url(tree, url or None)
-    document.sitename = document.sitename or trafilatura_metadata.extract_sitename(tree)
-    date_params = {**set_date_params(False), "url": document.url or url or None}
-    document.date = find_date(tree, **date_params)
-    document.clean_and_trim()
-    return page_metadata(tree, url, document)
-
-
-def _byline(tree: lxml_html.HtmlElement) -> str | None:
-    """The author's name from schema.org or rel=author markup, the common cases, in one pass."""
-    for found in _BYLINE_XPATH(tree):
-        named = found.find('.//*[@itemprop="name"]')
-        holder = named if named is not None else found
-        name = squash(holder.get("content") or holder.text_content())
-        name = re.sub(r"^(?:by|posted by|written by|von|par|por)\s+", "", name, flags=re.IGNORECASE)
-        if 2 < len(name) <= _MAX_AUTHOR_CHARS:
-            return name
-    return None
 
 
 def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:
@@ -231,67 +190,3 @@ def squash(text: str) -> str:
 
 def _only_images(element: etree._Element) -> bool:
     return element.find(".//graphic") is not None and not squash("".join(element.itertext()))
-
-
-def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
-    """title, author, site, published, lang, canonical_url, image, description: trafilatura first,
-    the page's own tags where trafilatura has nothing."""
-    tags = _meta_tags(tree)
-
-    def meta(*names: str) -> str | None:
-        return next((tags[name] for name in names if tags.get(name)), None)
-
-    doc = document
-    image = doc.image or meta("og:image", "og:image:url", "twitter:image")
-    published = doc.date or meta("article:published_time", "datepublished")
-    lang = doc.language or _page_lang(tree) or meta("og:locale", "content-language")
-    title = doc.title or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
-    return {
-        "title": title or None,
-        "author": doc.author or meta("author", "article:author"),
-        "site": doc.sitename or meta("og:site_name", "application-name"),
-        "published": published[:10] if published and _DATE.match(published) else None,
-        "lang": _lang_code(lang),
-        "canonical_url": _absolute(tags.get("canonical"), url) or _absolute(doc.url, url) or url or None,
-        "image": _absolute(image, url),
-        "description": meta("description", "og:description", "twitter:description") or doc.description,
-    }
-
-
-def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
-    """The page's <meta> contents by lower-case name or property (the first non-empty wins), and its
-    canonical link, in one pass over the head."""
-    tags: dict[str, str] = {}
-    for element in tree.iter("meta", "link"):
-        if element.tag == "link":
-            if "canonical" in (element.get("rel") or "").lower().split() and (element.get("href") or "").strip():
-                tags.setdefault("canonical", element.get("href").strip())
-            continue
-        name = (element.get("property") or element.get("name") or element.get("itemprop") or
-                element.get("http-equiv") or "").strip().lower()
-        content = (element.get("content") or "").strip()
-        if name and content:
-            tags.setdefault(name, content)
-    return tags
-
-
-def _page_lang(tree: lxml_html.HtmlElement) -> str | None:
-    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
-    if lang is None:
-        root = tree.getroottree().getroot()
-        lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-    return lang.strip() if lang and lang.strip() else None
-
-
-def _lang_code(lang: str | None) -> str | None:
-    """'en-US', 'en_GB', 'EN' -> 'en'."""
-    if not lang:
-        return None
-    code = re.split(r"[-_\s,;]", lang.strip(), maxsplit=1)[0].lower()
-    return code if code.isalpha() and 2 <= len(code) <= 3 else None
-
-
-def _absolute(link: str | None, base: str) -> str | None:
-    if not link or link.strip().lower().startswith(("javascript:", "data:")):
-        return None
-    return urljoin(base, link.strip()) if base else link.strip()

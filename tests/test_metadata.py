@@ -1,0 +1,93 @@
+"""The clip's title, author and date: the traps trafeval-dev's gold showed, one test each (engine/metadata.py)."""
+
+import pytest
+
+from tidyclip.engine import make_clip
+
+URL = "https://gazette.example/2024/05/harbour-ferry"
+ARTICLE = "".join(f"<p>{text}</p>" for text in (
+    "The harbour ferry will run every twenty minutes from June, the port authority said on Tuesday morning.",
+    "The change follows a winter trial on the short crossing, when passenger numbers rose by almost a third.",
+    "Crews welcomed the plan but asked for a second boat on summer weekends, when the queues reach the road.",
+    "The authority said it would look at a second boat once the new timetable has run for a full season.",
+))
+
+
+def clip_of(head: str = "", before: str = "", headline: str = "<h1>Ferry to run every twenty minutes</h1>",
+            url: str = URL, **kwargs) -> dict:
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{head}</head><body>'
+            f'<header>{before}</header><main><article>{headline}{ARTICLE}</article></main></body></html>')
+    return make_clip(page, url, **kwargs)
+
+
+def test_the_site_name_glued_to_the_title_is_left_out():
+    clip = clip_of("<title>Ferry to run every twenty minutes | The Gazette</title>"
+                   '<meta property="og:title" content="Ferry to run every twenty minutes | The Gazette">')
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_a_kicker_in_the_headline_is_left_out():
+    clip = clip_of("<title>Transport: Ferry to run every twenty minutes</title>",
+                   headline='<h1><span class="kicker">Transport</span>'
+                            '<span>Ferry to run every twenty minutes</span></h1>')
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_a_site_logo_h1_is_not_the_headline():
+    clip = clip_of("<title>The Gazette » Blog Archive » Ferry to run every twenty minutes</title>",
+                   before='<h1><a href="/">The Gazette</a></h1>', headline="")
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_an_h1_that_is_the_site_name_is_not_the_headline():
+    clip = clip_of('<title>The Gazette: Ferry to run every twenty minutes</title><meta property="og:site_name" '
+                   'content="The Gazette"><meta property="og:title" content="Ferry to run every twenty minutes">',
+                   before='<h1 class="title">The Gazette</h1>',
+                   headline='<h3 class="post-title">Ferry to run every twenty minutes</h3>')
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_a_headline_in_an_h2_that_matches_the_title_beats_the_logo():
+    clip = clip_of("<title>Ferry to run every twenty minutes - Gazette</title>",
+                   before='<h1>Gazette</h1>', headline='<h2 class="entry-title">Ferry to run every twenty minutes</h2>')
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_an_unknown_site_name_after_a_bar_goes_when_no_headline_confirms_the_title():
+    clip = clip_of("<title>Ferry to run every twenty minutes | Harbour Town Weekly</title>", headline="")
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_the_tab_title_still_wins_unless_it_is_the_headline_decorated():
+    assert clip_of(title="My ferry notes")["title"] == "My ferry notes"
+    decorated = clip_of(title="Ferry to run every twenty minutes | The Gazette")
+    assert decorated["title"] == "Ferry to run every twenty minutes"
+
+
+@pytest.mark.parametrize("byline", ["By Jane Doe", "Posted by Jane Doe", "View all posts by Jane Doe",
+                                    "Author: Jane Doe"])
+def test_a_byline_found_by_its_class_loses_its_label(byline):
+    assert clip_of(before=f'<div class="post-byline">{byline}</div>')["author"] == "Jane Doe"
+
+
+def test_a_commenters_name_is_not_the_byline():
+    assert clip_of(before='<div class="comment-author">Jane Doe</div>')["author"] is None
+
+
+def test_the_site_named_beside_the_author_is_left_out():
+    clip = clip_of('<meta name="author" content="Rob Picheta, CNN">', url="https://edition.cnn.com/2024/05/ferry")
+    assert clip["author"] == "Rob Picheta"
+
+
+def test_initials_keep_their_dots():
+    assert clip_of('<meta name="author" content="Perry Bacon Jr.">')["author"] == "Perry Bacon Jr."
+    assert clip_of('<meta name="author" content="Ann B. Cole">')["author"] == "Ann B. Cole"
+
+
+def test_co_authors_are_joined_by_a_comma():
+    clip = clip_of('<meta name="author" content="Ibtisam Mahdi; Ruwaida Kamal Amer">')
+    assert clip["author"] == "Ibtisam Mahdi, Ruwaida Kamal Amer"
+
+
+def test_a_link_is_no_author():
+    assert clip_of('<meta property="article:author" content="https://www.facebook.com/gazette">')["author"] is None
