@@ -366,11 +366,12 @@ def test_cli_add_beside_a_busy_server_exits_cleanly(start_server, tmp_path):
         for n in range(8):
             page = tmp_path / f"add{n}.html"
             page.write_text(article_page(f"Added {n}", 300 + n), encoding="utf-8")
-            codes.append(tidyclip("add", str(page), "--url", f"https://cli.example/{n}", "--data-dir", str(server.data_dir)).returncode)
+            added = tidyclip("add", str(page), "--url", f"https://cli.example/{n}", "--data-dir", str(server.data_dir))
+            codes.append((added.returncode, added.stderr))
     finally:
         stop.set()
         poster.join()
-    assert codes == [0] * 8
+    assert codes == [(0, "")] * 8
 
 
 # ---- undo -----------------------------------------------------------------------------------------
