@@ -28,7 +28,30 @@ def check_store(store: Store, *, repair: bool) -> list[str]:
             lines += _check_shard(store, path, repair)
         if repair:
             store._refresh_index()
+        lines += _check_index(store, repair)
     return lines
+
+
+def _check_index(store: Store, repair: bool) -> list[str]:
+    """The search index lists exactly the clips the shards hold (the story index follows it)."""
+    stored = {doc_id for path in store.meta_dir.glob("*.json") for doc_id in _ids_in(path)}
+    listed = set(store.index.text_seqs())
+    lines = [f"search index: lists clip {clip_id}, which is not stored" for clip_id in sorted(listed - stored)]
+    lines += [f"search index: misses stored clip {clip_id}" for clip_id in sorted(stored - listed)]
+    if lines and repair:
+        for shard in sorted({shard_of(clip_id) for clip_id in listed ^ stored}):
+            store.reindex_shard(shard)
+        lines.append("search index: the shards involved were indexed again")
+    return lines
+
+
+def _ids_in(path: Path) -> list[str]:
+    """The ids of the whole records of a shard (a damaged shard or record is reported on its own)."""
+    try:
+        docs = (AtomicJSONStorage(path).read() or {}).get("clips") or {}
+    except StoreCorrupt:
+        return []
+    return [doc["id"] for doc in docs.values() if isinstance(doc, dict) and isinstance(doc.get("id"), str)]
 
 
 def _move_aside(store: Store, path: Path) -> Path:
