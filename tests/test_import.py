@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput
 from tidyclip.export import export_to_path, import_from_path
 from tidyclip.library import Library
@@ -27,7 +26,6 @@ def seed_page() -> str:
 def source(tmp_path_factory, seed_page):
     """A store of clips with tags, notes, story links and original pages: what a user has after a while."""
     data_dir = tmp_path_factory.mktemp("source") / "data"
-    seed_clip = make_clip(seed_page, "https://dispatch.example/story")
     with Library.open(data_dir) as library:
         saved = []
         for number in range(12):

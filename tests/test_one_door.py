@@ -3,9 +3,7 @@ lost, nothing refused is carried out, no bad record gets in, and damage stays wi
 Driven through the real server, the real `tidyclip` command and real files."""
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading

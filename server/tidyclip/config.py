@@ -31,6 +31,13 @@ UNDO_KEEP_SECONDS = 15 * 60
 MAX_PAGE_SIZE = 500
 #: The orders a list or search can be sorted in; "relevance" only means something with a search.
 SORTS = ("relevance", "newest", "oldest", "updated", "title")
+#: A search ranks at most this many of its matches (the ones indexed last): ranking every clip that
+#: holds a word found everywhere costs more than a search may take, and tells little.
+RANK_CANDIDATES = 10_000
+#: Title matches weigh more than text matches (the bm25 weight of the title column; text is 1).
+TITLE_WEIGHT = 8.0
+#: Words of text shown around the first match of a search.
+SNIPPET_WORDS = 30
 
 # -- what a stored clip may hold (clip.py checks it, fields.py cleans it) --
 #: Longest page address accepted.

@@ -15,21 +15,22 @@ One connection per thread (waitress serves requests on several threads); WAL let
 writer writes. Writers are serialized by the store's write lock, not here.
 """
 
+import contextlib
 import hashlib
 import html
 import json
 import re
 import sqlite3
-import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tidyclip.config import RANK_CANDIDATES, SNIPPET_WORDS, TITLE_WEIGHT
+from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
+
 #: Bump when the schema changes: an index with another version is rebuilt from the store.
 SCHEMA_VERSION = 3
-#: Words of text shown around the first match of a search.
-SNIPPET_WORDS = 30
 #: How each of config.SORTS orders the clips ("relevance" is bm25, below).
 SORT_SQL = {
     "newest": "c.created DESC, c.id DESC",
@@ -37,13 +38,8 @@ SORT_SQL = {
     "updated": "c.updated DESC, c.id DESC",
     "title": "c.title_key ASC, c.id ASC",
 }
-#: A search ranks at most this many of its matches (the ones indexed last): ranking every clip that
-#: holds a word found everywhere costs more than a search may take, and tells little.
-RANK_CANDIDATES = 10_000
 #: What testing one clip for a match costs, in steps of sorting the matches (see _walk_is_cheaper).
 WALK_STEP_COST = 100
-#: Title matches weigh more than text matches (the bm25 weight of the title column; text is 1).
-TITLE_WEIGHT = 8.0
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,19 +124,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def _chunks(values: list[Any], size: int = 500) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 class SearchIndex:
     """The index file at `path`. `fresh` is True when it was just created (or rebuilt after a schema change)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._connections = ThreadConnections(self.path)
         self.fresh = not self.path.exists()
         if not self.fresh and self._schema_version() != SCHEMA_VERSION:
             self._drop_files()
@@ -152,24 +141,10 @@ class SearchIndex:
     # -- connections -----------------------------------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            # WAL + NORMAL: readers never wait for the writer; a commit does not fsync. The index is
-            # derived, and a lost commit shows up as a stale shard stamp and is redone on open.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     def _schema_version(self) -> int | None:
         try:
@@ -243,18 +218,8 @@ class SearchIndex:
                 self._feed(conn, gone)
             self._set_stamp(conn, shard, stamp)
 
-    def _transaction(self):
-        index = self
-
-        class Transaction:
-            def __enter__(self) -> sqlite3.Connection:
-                index.conn.execute("BEGIN IMMEDIATE")
-                return index.conn
-
-            def __exit__(self, exc_type, exc, tb) -> None:
-                index.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return Transaction()
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.conn)
 
     @staticmethod
     def _set_stamp(conn: sqlite3.Connection, shard: str, stamp: str | None) -> None:
@@ -386,7 +351,7 @@ class SearchIndex:
 
     def _summaries(self, rowids: list[int]) -> list[dict[str, Any]]:
         found: dict[int, str] = {}
-        for chunk in _chunks(rowids):
+        for chunk in chunks(rowids):
             marks = ",".join("?" * len(chunk))
             found.update(self.conn.execute(f"SELECT rowid, summary FROM clips WHERE rowid IN ({marks})", chunk))
         return [json.loads(found[rowid]) for rowid in rowids if rowid in found]
@@ -420,7 +385,7 @@ class SearchIndex:
         if ids is None:
             return dict(self.conn.execute("SELECT id, seq FROM clips"))
         found: dict[str, int] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             found.update(self.conn.execute(f"SELECT id, seq FROM clips WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return found
 
@@ -430,7 +395,7 @@ class SearchIndex:
 
     def summaries_of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             rows = self.conn.execute(f"SELECT id, summary FROM clips WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             found.update((clip_id, json.loads(text)) for clip_id, text in rows)
         return found

@@ -443,7 +443,11 @@ class Store:
             if table.contains(doc_id=doc_id):
                 table.remove(doc_ids=[doc_id])
         elif table.contains(doc_id=doc_id):
-            table.update(lambda doc: (doc.clear(), doc.update(header["meta"])), doc_ids=[doc_id])
+            def replace(doc: Any) -> None:
+                doc.clear()
+                doc.update(header["meta"])
+
+            table.update(replace, doc_ids=[doc_id])
         else:
             table.insert(Document(header["meta"], doc_id=doc_id))
         self._unsynced |= {shard_path, folder, self.meta_dir}

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +31,7 @@ import numpy as np
 from tidyclip.clip import Clip
 from tidyclip.config import STORY_BATCH, STORY_MIN_SHARED, STORY_MIN_SHINGLES, STORY_SHINGLE_WORDS
 from tidyclip.search_index import SearchIndex
+from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
 
 
 INDEX_FILE = "stories.sqlite"
@@ -125,35 +126,17 @@ class StoryIndex:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.lock = threading.RLock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        # Every write runs in BEGIN IMMEDIATE, which also serializes the followers of two processes
+        # (the server and a CLI run beside it).
+        self._connections = ThreadConnections(self.path, timeout=60)
         self._ensure_schema()
 
     @property
     def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            # Autocommit: every write below runs in an explicit BEGIN IMMEDIATE (`_transaction`), which
-            # also serializes the followers of two processes (the server and a CLI run beside it).
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.db)
 
     def _ensure_schema(self) -> None:
         layout = f"{SCHEMA}/{STORY_SHINGLE_WORDS}/{BANDS}x{ROWS}/{SEED}/{STORY_MIN_SHARED}/{STORY_MIN_SHINGLES}"
@@ -171,11 +154,7 @@ class StoryIndex:
             db.execute("CREATE TABLE IF NOT EXISTS links (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b)) WITHOUT ROWID")
 
     def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -193,7 +172,7 @@ class StoryIndex:
         if not ids:
             return {}, False
         links: dict[str, list[tuple[str, float]]] = {clip_id: [] for clip_id in ids}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             marks = ",".join("?" * len(chunk))
             for a, b, score in self.db.execute(f"SELECT a, b, score FROM links WHERE a IN ({marks})", chunk):
                 links[a].append((b, score))
@@ -215,7 +194,7 @@ class StoryIndex:
 
     def _seqs(self, ids: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             found.update(self.db.execute(f"SELECT clip_id, seq FROM docs WHERE clip_id IN ({','.join('?' * len(chunk))})", chunk))
         return found
 
@@ -321,11 +300,6 @@ class StoryIndex:
             "INSERT OR REPLACE INTO links VALUES (?, ?, ?)",
             [row for other, score in scores.items() if score >= STORY_MIN_SHARED
              for row in ((clip_id, other, round(score, 3)), (other, clip_id, round(score, 3)))])
-
-
-def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def fold(items: list[Clip]) -> list[Clip]:
