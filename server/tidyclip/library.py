@@ -253,7 +253,7 @@ class Library:
     def delete(self, clip_id: str) -> Clip:
         """Remove a clip; returns it as it was."""
         deleted = self._store.delete(clip_id)
-        self._changed(deleted.clip, link=False)
+        self._changed(None, link=False)
         return deleted.clip
 
     def delete_many(self, ids: list[str]) -> tuple[int, str]:
