@@ -329,6 +329,22 @@ def test_a_cut_shard_spoils_only_its_clips_and_check_repairs_it(tmp_path, start_
     assert tidyclip("check", "--data-dir", str(data)).returncode == 0
 
 
+def test_check_repair_makes_a_cut_body_again_from_its_stored_page(tmp_path):
+    data = tmp_path / "data"
+    records = three_clips(data, tmp_path)
+    tidyclip("reclean", "--quiet", "--data-dir", str(data))  # the texts as the engine makes them now
+    before, _ = exported(data, tmp_path)
+    damaged = records[2]["id"]
+    (body,) = (data / "bodies" / damaged[:2]).glob(f"{damaged}.*.json")
+    cut_in_half(body)
+    report = tidyclip("check", "--data-dir", str(data))
+    assert report.returncode == 1 and damaged in report.stdout
+    assert tidyclip("check", "--repair", "--data-dir", str(data)).returncode == 0
+    after, _ = exported(data, tmp_path)
+    assert after[damaged]["text"] == before[damaged]["text"] and after[damaged]["created"] == before[damaged]["created"]
+    assert any(path.name.startswith(f"{damaged[:2]}-{body.name}") for path in (data / "damaged").iterdir())
+
+
 # ---- clean exits ----------------------------------------------------------------------------------
 
 def test_closing_the_library_stops_every_thread_it_started(tmp_path):

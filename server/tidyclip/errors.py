@@ -78,3 +78,8 @@ class CsrfRefused(TidyclipError):
 class BadOrigin(TidyclipError):
     """A request from a web page that is not this server's."""
     code, status = "bad_origin", 403
+
+
+class BadHost(TidyclipError):
+    """A request under a name other than this machine's (DNS rebinding)."""
+    code, status = "bad_host", 403
