@@ -345,6 +345,15 @@ def test_check_repair_makes_a_cut_body_again_from_its_stored_page(tmp_path):
     assert any(path.name.startswith(f"{damaged[:2]}-{body.name}") for path in (data / "damaged").iterdir())
 
 
+def test_a_damaged_story_index_is_set_aside_and_made_again(tmp_path):
+    data = tmp_path / "data"
+    a, b = two_of_one_story(data, tmp_path)
+    (data / "stories.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    clips, _ = exported(data, tmp_path)
+    assert [entry["id"] for entry in clips[a["id"]]["similar"]] == [b["id"]]
+    assert any(path.name.startswith("stories.sqlite.") for path in (data / "damaged").iterdir())
+
+
 # ---- clean exits ----------------------------------------------------------------------------------
 
 def test_closing_the_library_stops_every_thread_it_started(tmp_path):

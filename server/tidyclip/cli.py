@@ -86,6 +86,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tidyclip.library import Library
 
     with Library.open(resolve_data_dir(args.data_dir)) as library:
+        library.follow_stories()  # the story links (similar, --one-per-story) as of every stored text
         count = export_to_path(
             library, args.format, Path(args.out), query=args.query, tag=args.tag,
             one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,

@@ -21,6 +21,7 @@ import contextlib
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -129,7 +130,16 @@ class StoryIndex:
         # Every write runs in BEGIN IMMEDIATE, which also serializes the followers of two processes
         # (the server and a CLI run beside it).
         self._connections = ThreadConnections(self.path, timeout=60)
-        self._ensure_schema()
+        try:
+            self._ensure_schema()
+        except sqlite3.DatabaseError:  # a damaged file: derived data, made again from the store's texts
+            self._connections.close()
+            aside = self.path.parent / "damaged" / f"{self.path.name}.{int(time.time())}"
+            aside.parent.mkdir(exist_ok=True)
+            self.path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._ensure_schema()
 
     @property
     def db(self) -> sqlite3.Connection:
