@@ -217,19 +217,27 @@ class Library:
     # -- writing ---------------------------------------------------------------------------------
     def clip_page(
         self, url: str, html: str | bytes, title: str | None = None, selection_html: str | None = None,
-        *, adopt: dict[str, Any] | None = None,
+        *, adopt: dict[str, Any] | None = None, link: bool = True,
     ) -> tuple[Clip, str]:
         """Make a clip of the page and save it (the same page again updates its clip). `adopt`:
-        what an import knew of the page (Store.save). The story links follow (`similar` on a read)."""
+        what an import knew of the page (Store.save). The story links follow (`similar` on a read);
+        `link=False`: the caller calls `link_soon` when it is ready (the API, once its answer is sent)."""
         original_gz = self._compressor.submit(gzipped, html)  # kept beside the clip; compressed meanwhile
         clip = make_clip(html, url, title=title, selection_html=selection_html)
         saved, status = self._store.save(clip, html, selection_html, original_gz=original_gz.result(), adopt=adopt)
-        return self._changed(saved), status
+        return self._changed(saved, link=link), status
+
+    def link_soon(self) -> None:
+        """Let the story index take in what was saved: on the background thread, or now."""
+        if self._follower is not None:
+            self._follower.wake()
+        else:
+            self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
 
     def import_record(self, clip: Clip, original_html: str | None) -> str:
         """Save a whole clip from an export as it is; "created" or "updated"."""
         saved, status = self._store.save_record(clip, original_html=original_html)
-        self._changed(saved, link=False)
+        self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
     def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
@@ -253,7 +261,8 @@ class Library:
     def delete(self, clip_id: str) -> Clip:
         """Remove a clip; returns it as it was."""
         deleted = self._store.delete(clip_id)
-        self._changed(None, link=False)
+        # No hurry to drop its fingerprint: a link to a missing clip never shows (StoryIndex.similar),
+        # and the next follow (a save, or the timer) takes the delete in.
         return deleted.clip
 
     def delete_many(self, ids: list[str]) -> tuple[int, str]:
@@ -262,7 +271,6 @@ class Library:
         for clip_id in unique:  # all or nothing: refuse before deleting anything if one id is unknown
             self._store.revision(clip_id)
         deleted = [self._store.delete(clip_id) for clip_id in unique]
-        self._changed(None, link=False)
         return len(deleted), self._trash.put(deleted)
 
     def undo(self, undo_id: str) -> int:
@@ -270,7 +278,7 @@ class Library:
         deleted = self._trash.take(undo_id)
         for item in deleted:
             self._store.save_record(item.clip, item.original, item.selection_html)
-        self._changed(None, link=False)
+        self._changed(None)
         return len(deleted)
 
     def restore_block(self, clip_id: str, position: int) -> Clip:
@@ -323,12 +331,10 @@ class Library:
         raise Conflict(f"clip {clip_id} kept changing while it was cleaned again; try again")
 
     def _changed(self, clip: Clip | None, *, link: bool = True) -> Clip:
-        """After a write: the story index follows (now, or on the background thread) and the clip
-        comes back with its links."""
-        if self._follower is not None:
-            self._follower.wake()
-        elif link:
-            self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
+        """After a write: the story index follows (`link_soon`, unless the caller does it later) and
+        the clip comes back with its links."""
+        if link:
+            self.link_soon()
         return self._with_similar([clip])[0] if clip is not None else {}
 
     def follow_stories(self, limit: int | None = None) -> bool:

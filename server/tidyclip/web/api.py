@@ -81,12 +81,16 @@ def create_clip() -> tuple[Response, int, dict]:
     html = body.get("html")
     if not isinstance(html, str) or not html.strip():
         raise BadInput("html is required: the page's HTML")
-    clip, status = library().clip_page(
+    clips = library()
+    clip, status = clips.clip_page(
         url, html, title=optional_str(body, "title"), selection_html=optional_str(body, "selection_html") or None,
+        link=False,
     )
-    # The clip is durable now; its story links follow on the library's background thread, so
-    # `similar` shows on GET a moment later.
-    return jsonify({**clip, "status": status}), 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
+    response = jsonify({**clip, "status": status})
+    # The clip is durable now; its story links follow once the answer is sent, so that the story
+    # index's work neither delays the answer nor competes with sending it. `similar` shows on GET a moment later.
+    response.call_on_close(clips.link_soon)
+    return response, 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
