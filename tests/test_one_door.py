@@ -254,18 +254,23 @@ def test_nothing_the_api_answers_is_nan(start_server):
 # ---- derived data follows the store ---------------------------------------------------------------
 
 def two_of_one_story(data: Path, tmp_path: Path) -> tuple[dict, dict]:
-    a, b = record_of("https://one.example/story", "One", 21), record_of("https://two.example/story", "Two", 21)
-    assert tidyclip("import", str(write_jsonl(tmp_path / "pair.jsonl", [{**a, "tags": ["keep"]}, b])), "--quiet", "--data-dir", str(data)).returncode == 0
-    clips, _ = exported(data, tmp_path)
-    assert [entry["id"] for entry in clips[a["id"]]["similar"]] == [b["id"]]
-    assert [entry["id"] for entry in clips[b["id"]]["similar"]] == [a["id"]]
+    """Two outlets' copies of one story, clipped with `tidyclip add` (which links them)."""
+    clips = []
+    for name, url in (("Alpha", "https://one.example/story"), ("Beta", "https://two.example/story")):
+        page = tmp_path / f"{name}.html"
+        page.write_text(article_page(name, 21), encoding="utf-8")
+        assert tidyclip("add", str(page), "--url", url, "--data-dir", str(data)).returncode == 0
+    clips = sorted(exported(data, tmp_path)[0].values(), key=lambda clip: clip["title"])
+    a, b = clips
+    assert [entry["id"] for entry in a["similar"]] == [b["id"]]
+    assert [entry["id"] for entry in b["similar"]] == [a["id"]]
     return a, b
 
 
 def test_a_partial_export_imported_links_to_no_missing_clip(tmp_path):
     a, _ = two_of_one_story(tmp_path / "data", tmp_path)
     part = tmp_path / "part.jsonl"
-    assert tidyclip("export", "--format", "jsonl", "--tag", "keep", "--out", str(part), "--quiet", "--data-dir", str(tmp_path / "data")).returncode == 0
+    assert tidyclip("export", "--format", "jsonl", "--query", "Alpha", "--out", str(part), "--quiet", "--data-dir", str(tmp_path / "data")).returncode == 0
     assert tidyclip("import", str(part), "--quiet", "--data-dir", str(tmp_path / "fresh")).returncode == 0
     clips, _ = exported(tmp_path / "fresh", tmp_path)
     assert list(clips) == [a["id"]] and clips[a["id"]]["similar"] == []
