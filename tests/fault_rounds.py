@@ -71,8 +71,9 @@ class Round:
 
     def write(self, number: int) -> None:
         rng = random.Random(self.rng.random())
-        with self.promises.lock:
-            own = [clip_id for clip_id, owner in self.promises.owner.items() if owner == number and clip_id in self.promises.notes]
+        with self.promises.lock:  # not a clip whose DELETE was under way at a kill: it may be gone
+            own = [clip_id for clip_id, owner in self.promises.owner.items()
+                   if owner == number and clip_id in self.promises.notes and clip_id not in self.promises.deleting]
         step = 0
         while not self.stop.is_set():
             step += 1
@@ -238,5 +239,7 @@ def run_rounds(data_dir: Path, rounds: int, *, seed: int = 11, seconds: tuple[fl
             found.append("the server's log holds a traceback")
         report(f"round {number + 1}/{rounds}: {len(promises.notes)} clips promised, {len(promises.deleted)} deleted, "
                f"{len(promises.refused_ids)} refused import records, {len(found)} problems")
+        for line in found:
+            report(f"  {line}")
         problems += [f"round {number + 1}: {line}" for line in found]
     return problems

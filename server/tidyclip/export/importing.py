@@ -73,11 +73,12 @@ class ImportSource:
     def _kind(self) -> str:
         if self.layout != "array":
             return TIDYCLIP
-        for _, item in self._items():
+        for _, item in self.items():
             return WALLABAG if isinstance(item, dict) and any(key in item for key in _WALLABAG_KEYS) else TIDYCLIP
         return TIDYCLIP
 
-    def _items(self) -> Iterator[tuple[str, Any]]:
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """(where, item) for each item, unchecked: reading them all proves the file is whole."""
         with self._open() as stream:
             try:
                 yield from self._items_of(stream)
@@ -107,7 +108,7 @@ class ImportSource:
     def records(self) -> Iterator[tuple[str, Any]]:
         """(where, record) for each record, where naming it in messages ("export.jsonl line 7")."""
         check = check_tidyclip if self.kind == TIDYCLIP else check_wallabag
-        for where, item in self._items():
+        for where, item in self.items():
             check(item, where)
             yield where, item
 
@@ -210,7 +211,7 @@ def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -
     Wallabag entries the engine cannot make a clip of (no article text) are skipped with a line on stderr.
     """
     source = ImportSource(Path(path))
-    sum(1 for _ in source._items())  # the file read whole first: one cut short says so, whatever it holds
+    sum(1 for _ in source.items())  # the file read whole first: one cut short says so, whatever it holds
     total = sum(1 for _ in source.records())  # then every record checked: nothing is saved unless all is well
     bar = Progress(total, f"importing {source.kind}", enabled=progress)
     counts: Counter[str] = Counter()
