@@ -98,7 +98,9 @@ def shared(a: np.ndarray, b: np.ndarray) -> float:
     """The share of the longer shingle set found in the other (0 when either is empty)."""
     if not len(a) or not len(b):
         return 0.0
-    return len(np.intersect1d(a, b, assume_unique=True)) / max(len(a), len(b))
+    # Both are sorted and distinct (np.unique): look each of a up in b, no merged copy to sort.
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a)) / max(len(a), len(b))
 
 
 class Fingerprint:
@@ -272,8 +274,11 @@ class StoryIndex:
                                 (clip_id, None if sig is None else sig.tobytes(), seqs[clip_id]))
             if sig is not None:
                 db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(key, cursor.lastrowid) for key in band_keys(sig)])
+        # Shingles of the texts compared, made once a batch: a story told many times (an import of
+        # copies) compares every copy with every other, and shingling is the costly part.
+        known = {clip_id: fingerprint.shingles for clip_id, fingerprint in fingerprints.items()}
         for clip_id, fingerprint in fingerprints.items():
-            self._pair(db, search, clip_id, fingerprint)
+            self._pair(db, search, clip_id, fingerprint, known)
 
     def _drop(self, db: sqlite3.Connection, clip_id: str) -> None:
         row = db.execute("SELECT doc, sig FROM docs WHERE clip_id = ?", (clip_id,)).fetchone()
@@ -301,11 +306,14 @@ class StoryIndex:
             for other, sig in rows]
         return [other for estimate, other in sorted(estimated, reverse=True) if estimate >= MIN_ESTIMATED_JACCARD]
 
-    def _pair(self, db: sqlite3.Connection, search: SearchIndex, clip_id: str, fingerprint: Fingerprint) -> None:
-        """Confirm the candidates on the exact shingles of both texts; record the links both ways."""
+    def _pair(self, db: sqlite3.Connection, search: SearchIndex, clip_id: str, fingerprint: Fingerprint,
+              known: dict[str, np.ndarray]) -> None:
+        """Confirm the candidates on the exact shingles of both texts; record the links both ways.
+        `known`: shingles already made (added to as candidates are shingled)."""
         candidates = self._candidates(db, clip_id, fingerprint)
-        texts = search.texts_of(candidates)
-        scores = {other: shared(fingerprint.shingles, shingles(text)) for other, text in texts.items()}
+        for other, text in search.texts_of(other for other in candidates if other not in known).items():
+            known[other] = shingles(text)
+        scores = {other: shared(fingerprint.shingles, known[other]) for other in candidates if other in known}
         db.executemany(
             "INSERT OR REPLACE INTO links VALUES (?, ?, ?)",
             [row for other, score in scores.items() if score >= STORY_MIN_SHARED
