@@ -321,7 +321,7 @@ class SearchIndex:
         items = self._summaries(rowids)
         if match and with_snippets:
             texts = self._texts(rowids)
-            pattern = match_pattern(q)
+            pattern = match_pattern(q or "")
             for rowid, item in zip(rowids, items):
                 item["snippet"] = snippet(texts.get(rowid, ""), pattern)
         return items, total
