@@ -45,8 +45,8 @@ def fill(data_dir: Path, count: int) -> float:
         records = (({**clip, "url": f"https://outlet{number % 97}.example/{number}",
                      "title": f"{clip['title']} ({number})", "tags": [f"topic {number % 13}", "bench"]}, page)
                    for number in range(count))
-        library.store.bulk_save_records(records)
-        assert library.store.count() == count
+        library.bulk_save(records)
+        assert library.count() == count
     return time.perf_counter() - started
 
 
@@ -87,8 +87,8 @@ def _rss_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def _baseline(store, fmt: str, out: Path) -> int:
-    clips = list(store.iter_clips())  # what a naive exporter does: everything in memory first
+def _baseline(library, fmt: str, out: Path) -> int:
+    clips = list(library.iter_clips())  # what a naive exporter does: everything in memory first
     if fmt == "baseline-json":
         with open(out, "w", encoding="utf-8") as handle:
             json.dump({"clips": clips}, handle, ensure_ascii=False)
@@ -117,8 +117,8 @@ def child_import(data_dir: Path, out: Path) -> None:
     from tidyclip.library import Library
 
     with Library.open(data_dir) as library:
-        ids = library.store.all_ids()[:IMPORT_CLIPS]
-        export_to_path(library.store, "json", out, ids=ids, progress=False, with_original=True)
+        ids = library.ids()[:IMPORT_CLIPS]
+        export_to_path(library, "json", out, ids=ids, progress=False, with_original=True)
     with Library.open(out.with_suffix(".store")) as library:
         Path("/proc/self/clear_refs").write_text("5")
         before, started, cpu = _rss_kb("VmRSS"), time.perf_counter(), _cpu_seconds()
@@ -137,16 +137,16 @@ def child(fmt: str, data_dir: Path, out: Path) -> None:
         child_import(data_dir, out)
         return
     with Library.open(data_dir) as library:
-        next(library.store.iter_clips())  # warm: imports, index and store opened before measuring
+        next(library.iter_clips())  # warm: imports, index and store opened before measuring
         Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
         before, started, cpu = _rss_kb("VmRSS"), time.perf_counter(), _cpu_seconds()
         if fmt == STORE_READ:
-            count = sum(1 for _ in library.store.iter_clips())
+            count = sum(1 for _ in library.iter_clips())
             out.write_bytes(b"")
         elif fmt in BASELINES:
-            count = _baseline(library.store, fmt, out)
+            count = _baseline(library, fmt, out)
         else:
-            count = export_to_path(library.store, fmt.removesuffix("+original"), out, progress=False,
+            count = export_to_path(library, fmt.removesuffix("+original"), out, progress=False,
                                    with_original=fmt == WITH_ORIGINAL)
         seconds, cpu, peak = time.perf_counter() - started, _cpu_seconds() - cpu, _rss_kb("VmHWM")
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_growth_mb": (peak - before) / 1024, "clips": count,

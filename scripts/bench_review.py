@@ -3,7 +3,7 @@
 10,000 clips, beside the API answering the same query as bare JSON (the baseline: what the page adds
 on top of the store is the rendering).
 
-The store is filled through Store.bulk_save_records (the store's own bulk path) with the synthetic
+The store is filled through Library.bulk_save (the store's own bulk path) with the synthetic
 Zipf-distributed clips of bench_store.py, each with two tags, a lead image and its own created date.
 Every request is timed over HTTP on 127.0.0.1 (a warm-up first, then the median and the slowest of
 the repeats).
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_store import Corpus  # noqa: E402  (the store benchmark's synthetic clips)
 from conftest import ServerProcess  # noqa: E402  (the test harness's real server in a subprocess)
 from tidyclip.config import REVIEW_PAGE_SIZE  # noqa: E402
-from tidyclip.store import Store  # noqa: E402
+from tidyclip.library import Library  # noqa: E402
 
 LIMIT_MS = 300
 
@@ -44,9 +44,9 @@ def fill(data_dir: Path, count: int) -> Corpus:
             clip["created"] = (start + timedelta(minutes=47 * n)).isoformat()
             yield clip, None
 
-    with Store(data_dir) as store:
-        store.bulk_save_records(records())
-        assert store.count() == count, store.count()
+    with Library.open(data_dir) as library:
+        library.bulk_save(records())
+        assert library.count() == count, library.count()
     return corpus
 
 

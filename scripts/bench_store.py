@@ -1,14 +1,19 @@
 #!/usr/bin/env python
 """Store and API speed: tidyclip's sharded store beside plain TinyDB, in one process.
 
-For stores of 100, 10,000 and 100,000 clips (filled through Store.bulk_save_records, the store's own
-bulk path): the time to save one more clip (Store.save, with its original page), to list the newest
-50 and to run full-text searches. The baseline is TinyDB as the issue measured it: one JSON file
-holding every clip, rewritten on each insert, and searched by scanning. Then POST /api/clips against
-a real `tidyclip serve` for a typical news page (the median-sized page of the shared corpus), beside
-the engine's own time for that page.
+For stores of 100, 10,000 and 100,000 clips (filled through Library.bulk_save, the store's own bulk
+path): the time to save one more clip through the Library's door (Library.import_record: the whole
+clip checked, journaled, put in place, indexed, with its original page), to list the newest 50 and
+to run full-text searches (Library.search: with the story links joined in). The baseline is TinyDB as
+the issue measured it: one JSON file holding every clip, rewritten on each insert, and searched by
+scanning. Then POST /api/clips against a real `tidyclip serve` for a typical news page (the
+median-sized page of the shared corpus), beside the engine's own time for that page.
+
+`--faults`: instead, 30 rounds of kill -9 at random moments under mixed POST/PATCH/DELETE/import/
+reclean from 8 clients, each followed by a restart and a check of every promise (tests/fault_rounds.py).
 
     .venv/bin/python scripts/bench_store.py [--sizes 100,10000,100000] [--posts 30] [--runs 1] [--post-only]
+    .venv/bin/python scripts/bench_store.py --faults [--rounds 30]
 """
 
 import argparse
@@ -30,7 +35,8 @@ SHARED = ROOT / ".." / "shared"
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import free_port  # noqa: E402  (the test harness's free-port helper)
 from tidyclip.engine import make_clip  # noqa: E402
-from tidyclip.store import Store  # noqa: E402
+from tidyclip.library import Library  # noqa: E402
+from tidyclip.urls import normalize_url, url_id  # noqa: E402
 
 VOCABULARY_SIZE = 20_000
 WORDS_PER_CLIP = 400
@@ -98,34 +104,40 @@ def bench_sizes(sizes: list[int], page_html: str) -> list[dict]:
     }
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
-        store = Store(Path(tmp) / "data")
+        library = Library.open(Path(tmp) / "data")
         filled = 0
         next_id = 0
         for size in sizes:
             start = time.perf_counter()
             while filled < size:
                 batch = min(BATCH, size - filled)
-                filled += store.bulk_save_records((corpus.clip(next_id + i), page_html[:4000]) for i in range(batch))
+                filled += library.bulk_save((corpus.clip(next_id + i), page_html[:4000]) for i in range(batch))
                 next_id += batch
             fill_s = time.perf_counter() - start
-            extra = [corpus.clip(10_000_000 + size + i) for i in range(20)]
+            extra = [as_record(corpus.clip(10_000_000 + size + i)) for i in range(20)]
             saves = iter(extra)
-            save_ms = median_ms(lambda: store.save(next(saves), page_html), len(extra))
+            save_ms = median_ms(lambda: library.import_record(next(saves), page_html), len(extra))
             for clip in extra:  # keep the store at its nominal size for the next round
-                store.delete(store.find_by_url(clip["url"])["id"])
+                library.delete(clip["id"])
             row = {
                 "size": size, "fill_s": round(fill_s, 1), "save_ms": round(save_ms, 2),
-                "list_newest_50_ms": round(median_ms(lambda: store.search(limit=50), 15), 2),
+                "list_newest_50_ms": round(median_ms(lambda: library.search(limit=50), 15), 2),
             }
             for label, q in queries.items():
-                row[f"search {label} ms"] = round(median_ms(lambda q=q: store.search(q=q, limit=50), 9), 2)
-                row[f"search {label} newest ms"] = round(median_ms(lambda q=q: store.search(q=q, sort="newest", limit=50), 5), 2)
-                row[f"search {label} hits"] = store.search(q=q, limit=1)[1]
+                row[f"search {label} ms"] = round(median_ms(lambda q=q: library.search(q=q, limit=50), 9), 2)
+                row[f"search {label} newest ms"] = round(median_ms(lambda q=q: library.search(q=q, sort="newest", limit=50), 5), 2)
+                row[f"search {label} hits"] = library.search(q=q, limit=1)[1]
             row.update(baseline(size, corpus, queries["rare word"]) if size <= BASELINE_MAX else {})
             print(json.dumps(row), flush=True)
             rows.append(row)
-        store.close()
+        library.close()
     return rows
+
+
+def as_record(clip: dict) -> dict:
+    """A synthetic clip as a whole stored record (what an import or an undo saves)."""
+    moment = "2026-01-01T00:00:00.000Z"
+    return {**clip, "id": url_id(normalize_url(clip["url"])), "created": moment, "updated": moment, "tags": [], "note": ""}
 
 
 def baseline(size: int, corpus: Corpus, word: str) -> dict:
@@ -205,13 +217,29 @@ def bench_post(page_html: str, url: str, posts: int) -> dict:
             "post_requests_p50_ms": round(post_ms["requests"], 1), "ratio_requests": round(post_ms["requests"] / engine_ms, 2)}
 
 
+def bench_faults(rounds: int) -> None:
+    from fault_rounds import run_rounds
+
+    with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
+        start = time.perf_counter()
+        problems = run_rounds(Path(tmp) / "data", rounds, report=lambda line: print(line, flush=True))
+    print(json.dumps({"faults": {"rounds": rounds, "problems": problems, "minutes": round((time.perf_counter() - start) / 60, 1)}}))
+    if problems:
+        sys.exit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--posts", type=int, default=30)
     parser.add_argument("--runs", type=int, default=1, help="POST runs, each against a fresh server")
     parser.add_argument("--post-only", action="store_true", help="only the POST latency, no store sizes")
+    parser.add_argument("--faults", action="store_true", help="kill -9 rounds under mixed writes instead of speed")
+    parser.add_argument("--rounds", type=int, default=30, help="--faults: how many rounds")
     args = parser.parse_args()
+    if args.faults:
+        bench_faults(args.rounds)
+        return
     page_html, url = typical_news_page()
     for _ in range(args.runs):
         print(json.dumps({"post": bench_post(page_html, url, args.posts)}), flush=True)

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Same story detection at scale.
 
-Fills real stores (Store.bulk_save_records) of 100, 10,000 and 100,000 clips, fills their stories
-indexes through the bulk path (StoryIndex.put_many), then measures, in this process, taking one sample
-of each size in turn:
-- `stories.link` alone, for a clip telling a new story and for a re-post of a stored one;
-- a whole save of a page with stories on (Library.clip_page: engine + store + link) next to the same
-  save without stories (make_clip + store.save): the server's saving bound is save at 100,000 <= 2x
-  save at 100.
+Fills real stores (Library.bulk_save) of 100, 10,000 and 100,000 clips, brings their stories indexes
+in step (Library.follow_stories: every clip fingerprinted and paired), then measures, in this process,
+taking one sample of each size in turn:
+- linking alone (the story index taking in one saved clip from the store's change feed), for a clip
+  telling a new story and for a re-post of a stored one;
+- a whole save of a page with stories on (Library.clip_page: engine + store + links) next to the same
+  save without stories (make_clip + Library.import_record): the server's saving bound is save at
+  100,000 <= 2x save at 100.
 Stored texts are made of words drawn from the shared corpus's gold articles (by their frequency), a
 paragraph of site chrome on half of them, and a re-post (a paragraph cut) of an earlier clip every
 100 clips, so candidates and confirmations happen as they would in a real collection.
@@ -34,7 +35,7 @@ from tidyclip import stories  # noqa: E402
 from tidyclip.clip import empty_cleaning  # noqa: E402
 from tidyclip.engine import make_clip  # noqa: E402
 from tidyclip.library import Library  # noqa: E402
-from tidyclip.store import Store, normalize_url, url_id  # noqa: E402
+from tidyclip.urls import normalize_url, url_id  # noqa: E402
 
 GOLD = ROOT.parent / "shared" / "corpus" / "aeb-dev" / "ground-truth.json"
 CHROME = [f"Sign up for the {name} newsletter and get our best stories every morning. Follow us on social media "
@@ -72,8 +73,10 @@ class Texts:
 
 def record(number: int, paragraphs: list[str], prefix: str = "stored") -> dict:
     text = "\n\n".join(paragraphs)
+    url = f"https://site{number % 97}.example/{prefix}/{number}"
     return {
-        "url": f"https://site{number % 97}.example/{prefix}/{number}", "canonical_url": None,
+        "id": url_id(normalize_url(url)), "created": "2026-01-01T00:00:00.000Z", "updated": "2026-01-01T00:00:00.000Z",
+        "tags": [], "note": "", "url": url, "canonical_url": None,
         "title": f"Story {prefix} {number}", "author": None, "site": f"site{number % 97}.example", "published": None,
         "lang": "en", "excerpt": paragraphs[0][:200], "image": None, "text": text, "markdown": text,
         "html": "".join(f"<p>{p}</p>" for p in paragraphs), "word_count": len(text.split()), "cleaning": empty_cleaning(),
@@ -89,8 +92,8 @@ class Collection:
     """The store and the stories index, grown together."""
 
     def __init__(self, data_dir: Path, texts: Texts):
-        self.store = Store(data_dir)
-        self.index = stories.index_for(self.store)
+        self.library = Library.open(data_dir)
+        self.data_dir = data_dir
         self.texts = texts
         self.stored: list[list[str]] = []  # paragraphs of each stored clip, to re-post some
         self.fill_seconds = 0.0
@@ -98,7 +101,7 @@ class Collection:
 
     def grow_to(self, size: int) -> None:
         batch = []
-        for number in range(self.store.count(), size):
+        for number in range(self.library.count(), size):
             if number % 100 == 99:
                 paragraphs = repost(self.stored[self.texts.rng.randrange(len(self.stored))])
             else:
@@ -106,15 +109,13 @@ class Collection:
             self.stored.append(paragraphs)
             batch.append(record(number, paragraphs))
         started = time.perf_counter()
-        self.store.bulk_save_records((clip, None) for clip in batch)
+        self.library.bulk_save((clip, None) for clip in batch)
         self.fill_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        for start in range(0, len(batch), 1000):
-            self.index.put_many(
-                (url_id(normalize_url(clip["url"])), stories.Fingerprint(clip["text"])) for clip in batch[start:start + 1000])
+        assert self.library.follow_stories()
         self.index_seconds += time.perf_counter() - started
         os.sync()  # write the fill out now, not while saves are being timed
-        assert self.index.count() == self.store.count() >= size, (self.index.count(), self.store.count(), size)
+        assert self.library.count() >= size
 
 
 def median_ms(samples: list[float]) -> float:
@@ -126,53 +127,50 @@ class Sampler:
 
     def __init__(self, collection: Collection, tag: str):
         self.collection, self.tag = collection, tag
-        self.library = Library(collection.store)
+        self.library = collection.library
         self.times: dict[str, list[float]] = {"link_new": [], "link_copy": [], "save_without": [], "save_with": []}
 
     def sample(self, number: int) -> None:
-        store, texts, stored = self.collection.store, self.collection.texts, self.collection.stored
-        # link alone: the clip is saved first, as the library does, then linked.
+        library, texts, stored = self.library, self.collection.texts, self.collection.stored
+        # link alone: the clip is saved first, then the story index takes it in.
         for figure, paragraphs in (("link_new", texts.paragraphs()),
                                    ("link_copy", repost(stored[texts.rng.randrange(len(stored))]))):
-            saved, _ = store.save(record(number, paragraphs, prefix=f"{self.tag}-{figure}"))
+            clip = record(number, paragraphs, prefix=f"{self.tag}-{figure}")
+            library.import_record(clip, None)
             started = time.perf_counter()
-            similar = stories.link(store, saved)
+            library.follow_stories()
             self.times[figure].append(time.perf_counter() - started)
+            similar = library.get(clip["id"])["similar"]
             assert (figure == "link_copy") == bool(similar), "a re-post must find its story, a new story nothing"
-        # a whole save of a page: without stories (make_clip + store.save), then with (Library.clip_page)
+        # a whole save of a page: without stories (make_clip + import_record), then with (Library.clip_page)
         for figure in ("save_without", "save_with"):
             paragraphs = texts.paragraphs()
             html = PAGE.format(title=f"Page {number}", body="".join(f"<p>{p}</p>" for p in paragraphs))
             url = f"https://pages.example/{self.tag}/{figure}/{number}"
             started = time.perf_counter()
             if figure == "save_without":
-                saved, _ = store.save(make_clip(html, url), html)
+                made = make_clip(html, url)
+                library.import_record({**made, "id": url_id(normalize_url(url)), "created": "2026-01-01T00:00:00.000Z",
+                                       "updated": "2026-01-01T00:00:00.000Z", "tags": [], "note": ""}, html)
                 self.times[figure].append(time.perf_counter() - started)
-                # Keep the index in step (untimed): the next link must not have to catch up with it.
-                self.collection.index.put_many([(saved["id"], stories.Fingerprint(saved["text"]))])
+                library.follow_stories()  # untimed: the next link must not have to catch up with it
             else:
-                self.library.clip_page(url, html)
+                library.clip_page(url, html)
                 self.times[figure].append(time.perf_counter() - started)
 
     def medians(self) -> dict[str, float]:
         return {figure: median_ms(samples) for figure, samples in self.times.items()}
 
 
-def time_rebuild(data_dir: Path, texts: Texts) -> tuple[int, float]:
-    """Seconds until the index is whole again after stories.sqlite was deleted: the first link starts
-    a background catch-up that indexes and pairs every clip."""
+def time_rebuild(data_dir: Path) -> tuple[int, float]:
+    """Seconds until the story index is whole again after stories.sqlite was deleted: every stored
+    clip fingerprinted and paired from the store's texts."""
     for suffix in ("", "-wal", "-shm"):
         (data_dir / (stories.INDEX_FILE + suffix)).unlink(missing_ok=True)
-    store = Store(data_dir)
-    saved, _ = store.save(record(0, texts.paragraphs(), prefix="rebuild"))
-    started = time.perf_counter()
-    stories.link(store, saved)
-    stories.index_for(store).wait()  # the link returns at once; a thread does the rebuild
-    seconds = time.perf_counter() - started
-    assert stories.index_for(store).count() == store.count()
-    count = store.count()
-    store.close()
-    return count, seconds
+    with Library.open(data_dir) as library:
+        started = time.perf_counter()
+        assert library.follow_stories()
+        return library.count(), time.perf_counter() - started
 
 
 def main() -> int:
@@ -200,13 +198,13 @@ def main() -> int:
                 sampler.sample(number)
         results = {size: sampler.medians() for size, sampler in samplers.items()}
         for size, collection in collections.items():
-            results[size]["index_mb"] = (collection.store.data_dir / stories.INDEX_FILE).stat().st_size / 1e6
-            collection.store.close()
+            results[size]["index_mb"] = (collection.data_dir / stories.INDEX_FILE).stat().st_size / 1e6
+            collection.library.close()
         largest = collections[sizes[-1]]
-        rebuild = time_rebuild(largest.store.data_dir, texts) if args.rebuild else None
+        rebuild = time_rebuild(largest.data_dir) if args.rebuild else None
 
-    print(f"\n{args.samples} samples per figure, medians in ms, sizes measured in turn; stories index filled "
-          f"in bulk at {len(largest.stored) / max(largest.index_seconds, 1e-9):.0f} clips/s\n")
+    print(f"\n{args.samples} samples per figure, medians in ms, sizes measured in turn; stories index brought "
+          f"in step at {len(largest.stored) / max(largest.index_seconds, 1e-9):.0f} clips/s\n")
     print("| stored clips | link: new story | link: re-post found | save without stories | save with stories | stories.sqlite |")
     print("|---|---|---|---|---|---|")
     for size, row in results.items():
@@ -214,7 +212,7 @@ def main() -> int:
               f"{row['save_with']:.1f} | {row['index_mb']:.0f} MB |")
     first, last = results[sizes[0]], results[sizes[-1]]
     if rebuild:
-        print(f"\nrebuilding stories.sqlite from the store (the first link after it was deleted), "
+        print(f"\nrebuilding stories.sqlite from the store (after it was deleted), "
               f"{rebuild[0]:,} clips: {rebuild[1]:.0f} s ({rebuild[0] / rebuild[1]:.0f} clips/s)")
     print(f"\nsave with stories at {sizes[-1]:,} / at {sizes[0]:,}: {last['save_with'] / first['save_with']:.2f}x "
           f"(bound: <= 2x); without stories: {last['save_without'] / first['save_without']:.2f}x")

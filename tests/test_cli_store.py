@@ -24,7 +24,7 @@ def test_add_file_then_again_updates(tmp_path, seed_page):
     with Store(data) as store:
         clip = store.get(clip_id)
         assert "Moore" in clip["text"] and store.count() == 1
-        assert "Richard Moore" in store.original_html(clip_id)
+        assert "Richard Moore" in store.original_bytes(clip_id).decode()
 
 
 def test_add_from_stdin_needs_url(tmp_path):

@@ -21,6 +21,7 @@ from tidyclip.export import csv_table, html_book
 from tidyclip.export.filenames import MAX_STEM_BYTES, UniqueNames, safe_stem
 from tidyclip.export.options import ExportOptions
 from tidyclip.library import Library
+from tidyclip.urls import normalize_url, url_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PAGE = ROOT / "tests" / "fixtures" / "seed-blogger" / "page.html"
@@ -40,25 +41,31 @@ def seed_clip() -> dict:
     return make_clip(SEED_PAGE.read_text(encoding="utf-8"), "https://dispatch.example/story")
 
 
+def as_record(clip: dict, url: str, **fields) -> dict:
+    """An engine clip as a whole stored record of `url` (what an import brings in)."""
+    return {**clip, "url": url, "id": url_id(normalize_url(url)), "created": "2026-03-04T05:06:07.000Z",
+            "updated": "2026-03-04T05:06:07.000Z", "tags": [], "note": "", **fields}
+
+
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, seed_clip):
     """A real store holding one clip per tricky title, all made from the seed page's clip."""
     with Library.open(tmp_path_factory.mktemp("export") / "data") as library:
         for number, title in enumerate(TRICKY_TITLES):
-            clip = {**seed_clip, "url": f"https://news{number}.example/story/{number}", "title": title,
-                    "tags": ["machine learning", f"batch {number % 3}"], "note": f"note {number}\nsecond line"}
-            library.store.save(clip, original_html=SEED_PAGE.read_text(encoding="utf-8"))
+            clip = as_record(seed_clip, f"https://news{number}.example/story/{number}", title=title,
+                             tags=["machine learning", f"batch {number % 3}"], note=f"note {number}\nsecond line")
+            library.import_record(clip, SEED_PAGE.read_text(encoding="utf-8"))
         yield library
 
 
 @pytest.fixture(scope="module")
 def stored(library) -> dict[str, dict]:
-    return {clip["id"]: clip for clip in library.store.iter_clips()}
+    return {clip["id"]: clip for clip in library.iter_clips()}
 
 
 def export(library, fmt: str, tmp_path: Path, **kwargs) -> Path:
     out = tmp_path / f"export.{fmt}"
-    export_to_path(library.store, fmt, out, progress=False, **kwargs)
+    export_to_path(library, fmt, out, progress=False, **kwargs)
     return out
 
 
@@ -140,7 +147,7 @@ def test_json_lines_one_clip_a_line(library, stored, tmp_path):
 def test_json_carries_the_original_page_when_asked(library, tmp_path):
     lines = export(library, "jsonl", tmp_path, with_original=True).read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
-    assert first["original_html"] == library.store.original_html(first["id"]) == SEED_PAGE.read_text(encoding="utf-8")
+    assert first["original_html"] == library.original_html(first["id"]) == SEED_PAGE.read_text(encoding="utf-8")
     with pytest.raises(BadInput, match="original"):
         export(library, "csv", tmp_path, with_original=True)
 
@@ -275,29 +282,30 @@ def test_tag_query_and_ids_narrow_the_export(library, stored, tmp_path):
 
 
 def test_one_per_story_leaves_out_the_other_outlets(tmp_path, seed_clip):
+    from conftest import article_page
+
     with Library.open(tmp_path / "data") as library:
-        first, _ = library.store.save({**seed_clip, "url": "https://a.example/1", "title": "Outlet A"})
-        second, _ = library.store.save({**seed_clip, "url": "https://b.example/1", "title": "Outlet B"})
-        alone, _ = library.store.save({**seed_clip, "url": "https://c.example/1", "title": "Other story"})
-        link = {"id": second["id"], "title": "Outlet B", "site": "b", "score": 0.9}
-        library.store.update(first["id"], similar=[link])
+        first, _ = library.clip_page("https://a.example/1", SEED_PAGE.read_text(encoding="utf-8"), title="Outlet A")
+        second, _ = library.clip_page("https://b.example/1", SEED_PAGE.read_text(encoding="utf-8"), title="Outlet B")
+        alone, _ = library.clip_page("https://c.example/1", article_page("Other story", 3), title="Other story")
+        assert [entry["id"] for entry in library.get(first["id"])["similar"]] == [second["id"]]
         out = tmp_path / "one.jsonl"
-        count = export_to_path(library.store, "jsonl", out, one_per_story=True, progress=False)
+        count = export_to_path(library, "jsonl", out, one_per_story=True, progress=False)
         ids = {json.loads(line)["id"] for line in out.read_text().splitlines()}
     assert count == 2 and alone["id"] in ids and len(ids & {first["id"], second["id"]}) == 1
 
 
 def test_stream_export_yields_chunks_equal_to_the_file(library, tmp_path):
     for fmt in FORMATS:
-        chunks, mimetype, filename = stream_export(library.store, fmt)
+        chunks, mimetype, filename = stream_export(library, fmt)
         chunks = list(chunks)
         assert chunks and all(isinstance(chunk, bytes) for chunk in chunks)
         assert filename.startswith("tidyclip-") and "/" not in filename and mimetype
-    chunks, mimetype, filename = stream_export(library.store, "jsonl")
+    chunks, mimetype, filename = stream_export(library, "jsonl")
     chunks = list(chunks)
     assert len(chunks) > 1 and all(chunks), "a download must stream in several chunks, not one blob"
     assert b"".join(chunks) == export(library, "jsonl", tmp_path).read_bytes()
-    chunks, mimetype, filename = stream_export(library.store, "md")
+    chunks, mimetype, filename = stream_export(library, "md")
     with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as archive:
         assert archive.testzip() is None and len(archive.namelist()) == len(TRICKY_TITLES)
     assert mimetype == "application/zip" and filename.endswith("-markdown.zip")
@@ -305,16 +313,16 @@ def test_stream_export_yields_chunks_equal_to_the_file(library, tmp_path):
 
 def test_bad_format_and_bad_path_are_clear_errors(library, tmp_path):
     with pytest.raises(BadInput, match="unknown export format 'pdf'"):
-        stream_export(library.store, "pdf")
+        stream_export(library, "pdf")
     with pytest.raises(BadInput, match="is a folder"):
-        export_to_path(library.store, "json", tmp_path, progress=False)
+        export_to_path(library, "json", tmp_path, progress=False)
     with pytest.raises(BadInput, match="does not exist"):
-        export_to_path(library.store, "json", tmp_path / "missing" / "out.json", progress=False)
+        export_to_path(library, "json", tmp_path / "missing" / "out.json", progress=False)
 
 
 def test_export_replaces_the_file_whole_and_leaves_no_temporary_files(library, tmp_path):
     out = tmp_path / "clips.json"
     out.write_text("previous export")
-    export_to_path(library.store, "json", out, progress=False)
+    export_to_path(library, "json", out, progress=False)
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "tidyclip"
     assert list(tmp_path.iterdir()) == [out]

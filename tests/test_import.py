@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput
 from tidyclip.export import export_to_path, import_from_path
 from tidyclip.library import Library
@@ -27,31 +26,28 @@ def seed_page() -> str:
 def source(tmp_path_factory, seed_page):
     """A store of clips with tags, notes, story links and original pages: what a user has after a while."""
     data_dir = tmp_path_factory.mktemp("source") / "data"
-    seed_clip = make_clip(seed_page, "https://dispatch.example/story")
     with Library.open(data_dir) as library:
         saved = []
         for number in range(12):
-            clip = {**seed_clip, "url": f"https://news{number}.example/a/{number}", "title": f"Story {number} ✓ “quoted”"}
-            saved.append(library.store.save(clip, original_html=seed_page)[0])
-        library.store.update(saved[0]["id"], tags=["wire", "uk"], note="read again\non Monday")
-        library.store.update(saved[1]["id"], similar=[{"id": saved[2]["id"], "title": "x", "site": "y", "score": 0.8}])
+            saved.append(library.clip_page(f"https://news{number}.example/a/{number}", seed_page, title=f"Story {number} ✓ “quoted”")[0])
+        library.edit(saved[0]["id"], tags=["wire", "uk"], note="read again\non Monday")
     return data_dir
 
 
 def clips_of(library) -> dict[str, dict]:
-    return {clip["id"]: clip for clip in library.store.iter_clips()}
+    return {clip["id"]: clip for clip in library.iter_clips()}
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_round_trip_gives_identical_clips(source, tmp_path, fmt, seed_page):
     out = tmp_path / f"clips.{fmt}"
     with Library.open(source) as library:
-        export_to_path(library.store, fmt, out, progress=False, with_original=True)
+        export_to_path(library, fmt, out, progress=False, with_original=True)
         before = clips_of(library)
     with Library.open(tmp_path / "empty") as library:
         assert import_from_path(library, out, progress=False) == (len(before), 0)
         after = clips_of(library)
-        originals = {clip_id: library.store.original_html(clip_id) for clip_id in after}
+        originals = {clip_id: library.original_html(clip_id) for clip_id in after}
     assert after.keys() == before.keys()
     for clip_id, clip in before.items():
         assert after[clip_id] == clip, f"clip {clip_id} changed in the round trip"
@@ -61,22 +57,22 @@ def test_round_trip_gives_identical_clips(source, tmp_path, fmt, seed_page):
 def test_importing_again_updates_never_duplicates(source, tmp_path):
     out = tmp_path / "clips.json"
     with Library.open(source) as library:
-        export_to_path(library.store, "json", out, progress=False)
-        count = library.store.count()
+        export_to_path(library, "json", out, progress=False)
+        count = library.count()
     with Library.open(tmp_path / "target") as library:
         import_from_path(library, out, progress=False)
-        clip = next(library.store.iter_clips())
-        library.store.update(clip["id"], note="changed after import")
+        clip = next(library.iter_clips())
+        library.edit(clip["id"], note="changed after import")
         assert import_from_path(library, out, progress=False) == (0, count)
-        assert library.store.count() == count
-        assert library.store.get(clip["id"])["note"] == next(
+        assert library.count() == count
+        assert library.get(clip["id"])["note"] == next(
             record for record in json.loads(out.read_text())["clips"] if record["id"] == clip["id"])["note"]
 
 
 def test_a_pretty_printed_tidyclip_document_imports_too(source, tmp_path):
     out = tmp_path / "clips.json"
     with Library.open(source) as library:
-        export_to_path(library.store, "json", out, progress=False)
+        export_to_path(library, "json", out, progress=False)
     pretty = tmp_path / "pretty.json"
     pretty.write_text(json.dumps(json.loads(out.read_text()), indent=2, ensure_ascii=False))
     with Library.open(tmp_path / "target") as library:
@@ -121,7 +117,7 @@ def wallabag_export(tmp_path) -> Path:
 def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export):
     with Library.open(tmp_path / "data") as library:
         created, updated = import_from_path(library, wallabag_export, progress=False)
-        clips = {clip["url"]: clip for clip in library.store.iter_clips()}
+        clips = {clip["url"]: clip for clip in library.iter_clips()}
     assert (created, updated) == (3, 0)
     first = clips["https://blog1.example/post"]
     assert first["title"] == "Wallabag article 1"
@@ -135,7 +131,7 @@ def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export)
     assert empty["title"] == "Wallabag article 3" and empty["tags"] == ["reading", "topic3"]
     with Library.open(tmp_path / "data") as library:
         assert import_from_path(library, wallabag_export, progress=False) == (0, 3)
-        assert library.store.count() == 3
+        assert library.count() == 3
 
 
 # -- bad files ------------------------------------------------------------------------------------
@@ -157,13 +153,13 @@ def test_bad_files_are_refused_and_change_nothing(tmp_path, content, message):
     with Library.open(tmp_path / "data") as library:
         with pytest.raises(BadInput, match=message):
             import_from_path(library, path, progress=False)
-        assert library.store.count() == 0
+        assert library.count() == 0
 
 
 def test_a_file_cut_short_after_good_clips_saves_none_of_them(source, tmp_path):
     out = tmp_path / "clips.json"
     with Library.open(source) as library:
-        export_to_path(library.store, "json", out, progress=False)
+        export_to_path(library, "json", out, progress=False)
     data = out.read_bytes()
     inside_a_character = data.index("✓".encode(), len(data) // 2) + 1  # a download can stop anywhere
     with Library.open(tmp_path / "data") as library:
@@ -171,7 +167,7 @@ def test_a_file_cut_short_after_good_clips_saves_none_of_them(source, tmp_path):
             out.write_bytes(data[:cut])
             with pytest.raises(BadInput, match="cut short"):
                 import_from_path(library, out, progress=False)
-            assert library.store.count() == 0
+            assert library.count() == 0
 
 
 # -- the real command -----------------------------------------------------------------------------
@@ -196,8 +192,8 @@ def test_cli_export_and_import(source, tmp_path, seed_page):
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "imported 1 new clips, updated 0"
     with Library.open(tmp_path / "new") as library:
-        [clip] = library.store.iter_clips()
-        assert clip["note"] == "read again\non Monday" and library.store.original_html(clip["id"]) == seed_page
+        [clip] = library.iter_clips()
+        assert clip["note"] == "read again\non Monday" and library.original_html(clip["id"]) == seed_page
 
 
 @pytest.mark.parametrize("args, message", [

@@ -7,7 +7,10 @@ import threading
 import pytest
 
 from tidyclip.errors import NotFound, StoreLocked
-from tidyclip.store import Store, normalize_url, read_or_create_token
+from tidyclip.api_token import read_or_create_token
+from tidyclip.bulk import bulk_save_records
+from tidyclip.store import Store
+from tidyclip.urls import normalize_url
 
 
 def engine_clip(url: str, title: str = "A title", text: str = "Some words about the harbour bridge.") -> dict:
@@ -39,12 +42,12 @@ def test_normalize_url(given, expected):
 def test_save_get_and_upsert_keep_what_the_user_owns(store):
     clip, status = store.save(engine_clip("https://example.com/a?utm_source=x"), "<html>original</html>")
     assert status == "created" and clip["tags"] == [] and clip["note"] == ""
-    store.update(clip["id"], tags=["t"], note="mine")
+    store.update(clip["id"], lambda current: {"tags": ["t"], "note": "mine"})
     again, status = store.save(engine_clip("https://EXAMPLE.com/a#part", title="New title", text="Changed text here."), "<html>v2</html>")
     assert status == "updated" and again["id"] == clip["id"]
     assert again["created"] == clip["created"] and again["tags"] == ["t"] and again["note"] == "mine"
     assert store.get(clip["id"])["text"] == "Changed text here."
-    assert store.original_html(clip["id"]) == "<html>v2</html>"
+    assert store.original_bytes(clip["id"]) == b"<html>v2</html>"
     assert store.count() == 1
     assert store.find_by_url("https://example.com/a")["id"] == clip["id"]
     assert store.find_by_url("https://example.com/other") is None
@@ -63,8 +66,8 @@ def test_original_is_gzip_and_bytes_survive(store):
 
 def test_delete_and_undo_with_save_record(store):
     clip, _ = store.save(engine_clip("https://example.com/d"), "<html>page</html>")
-    store.update(clip["id"], tags=["keep"])
-    deleted = store.delete(clip["id"])
+    store.update(clip["id"], lambda current: {"tags": ["keep"]})
+    deleted = store.delete(clip["id"]).clip
     with pytest.raises(NotFound):
         store.get(clip["id"])
     assert store.count() == 0 and store.search(q="harbour")[1] == 0
@@ -104,7 +107,7 @@ def test_stale_index_is_repaired_on_open(tmp_path):
     shutil.copy(data / "index.sqlite", tmp_path / "old-index")
     with Store(data) as store:
         second, _ = store.save(engine_clip("https://example.com/two", text="Second clip about lighthouses."))
-        store.update(store.find_by_url("https://example.com/one")["id"], tags=["later"])
+        store.update(store.find_by_url("https://example.com/one")["id"], lambda current: {"tags": ["later"]})
     shutil.copy(tmp_path / "old-index", data / "index.sqlite")  # the index as it was before
     with Store(data) as store:
         assert store.search(q="lighthouses")[0][0]["id"] == second["id"]
@@ -122,7 +125,7 @@ def test_concurrent_saves_from_threads(store):
         thread.start()
     for thread in threads:
         thread.join()
-    assert store.count() == 120 and len(store.all_ids()) == 120
+    assert store.count() == 120 and len(store.ids()) == 120
 
 
 def test_exclusive_lock(tmp_path):
@@ -137,8 +140,8 @@ def test_exclusive_lock(tmp_path):
 
 def test_bulk_save_records(store):
     clips = [(engine_clip(f"https://example.com/bulk/{n}", text=f"bulk number {n} marmalade"), "<html></html>") for n in range(300)]
-    assert store.bulk_save_records(clips) == 300
-    assert store.bulk_save_records(clips[:5]) == 0  # already stored
+    assert bulk_save_records(store, clips) == 300
+    assert bulk_save_records(store, clips[:5]) == 0  # already stored
     assert store.count() == 300 and store.search(q="marmalade")[1] == 300
     assert store.get(store.find_by_url("https://example.com/bulk/7")["id"])["text"] == "bulk number 7 marmalade"
 
@@ -194,7 +197,7 @@ def test_library_restore_block_and_reclean_keep_what_the_user_owns(tmp_path, see
     with Library.open(tmp_path / "data") as library:
         clip, status = library.clip_page("https://dispatch.example.com/mi6", seed_page, title="MI6 story")
         assert status == "created"
-        library.store.update(clip["id"], tags=["spies"], note="check later")
+        library.edit(clip["id"], tags=["spies"], note="check later")
         removed = [item for item in clip["cleaning"]["removed"] if item["kind"] == "boilerplate"]
         assert removed, "the seed page has a separator the cleaner removes"
         position = removed[0]["position"]
@@ -208,8 +211,8 @@ def test_library_restore_block_and_reclean_keep_what_the_user_owns(tmp_path, see
             library.restore_block(clip["id"], 10_000)
 
         assert library.reclean(progress=False) == 0  # the same engine: nothing changes, the restore stays
-        again = library.store.get(clip["id"])
+        again = library.get(clip["id"])
         assert again["cleaning"]["restored"] == [position] and again["tags"] == ["spies"]
 
         deleted = library.delete(clip["id"])
-        assert deleted["id"] == clip["id"] and library.store.count() == 0
+        assert deleted["id"] == clip["id"] and library.count() == 0

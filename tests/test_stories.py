@@ -83,9 +83,17 @@ def all_pages(articles: list[dict] = ALL) -> list[tuple[str, str, str]]:
             for number, article in enumerate(articles) for url, html in copies(number, article)]
 
 
-def pairs_of(store: Store, ids: list[str]) -> set[frozenset]:
-    """The story links as stored: each clip's `similar`, read back from the store."""
-    return {frozenset((clip_id, entry["id"])) for clip_id in ids for entry in store.get(clip_id)["similar"]}
+def pairs_of(library: Library, ids: list[str]) -> set[frozenset]:
+    """The story links as a reader sees them: each clip's `similar`, read back through the library."""
+    return {frozenset((clip_id, entry["id"])) for clip_id in ids for entry in library.get(clip_id)["similar"]}
+
+
+def stories_indexed(data_dir) -> int:
+    index = stories.StoryIndex(data_dir / stories.INDEX_FILE)
+    try:
+        return index.count()
+    finally:
+        index.close()
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +109,7 @@ def collection(tmp_path_factory):
 def test_pairs_same_story_copies_with_floors_on_precision_and_recall(collection):
     library, keys = collection
     truth = {frozenset(pair) for pair in combinations(keys, 2) if keys[pair[0]] == keys[pair[1]]}
-    found = pairs_of(library.store, list(keys))
+    found = pairs_of(library, list(keys))
     true_found = len(found & truth)
     precision = true_found / len(found) if found else 0.0
     recall = true_found / len(truth)
@@ -116,7 +124,7 @@ def test_separately_written_reports_of_one_subject_never_pair(collection):
     library, keys = collection
     subject = {article["key"]: article["subject"] for article in ALL}
     for clip_id, key in keys.items():
-        for entry in library.store.get(clip_id)["similar"]:
+        for entry in library.get(clip_id)["similar"]:
             other = keys[entry["id"]]
             assert other == key, f"{key} paired with {other}, another report on {subject[key]!r}"
 
@@ -124,11 +132,11 @@ def test_separately_written_reports_of_one_subject_never_pair(collection):
 def test_links_are_recorded_both_ways_with_title_site_and_score(collection):
     library, keys = collection
     for clip_id in keys:
-        clip = library.store.get(clip_id)
+        clip = library.get(clip_id)
         for entry in clip["similar"]:
             assert set(entry) == {"id", "title", "site", "score"}
             assert STORY_MIN_SHARED <= entry["score"] <= 1.0
-            other = library.store.get(entry["id"])
+            other = library.get(entry["id"])
             assert entry["title"] == other["title"]
             assert entry["site"] == (other["site"] or urlsplit(other["url"]).hostname)  # a site name, or the host
             back = [mine for mine in other["similar"] if mine["id"] == clip_id]
@@ -143,10 +151,10 @@ def test_deleting_a_clip_takes_it_out_of_its_partners_lists(tmp_path):
     article = ARTICLES[0]
     with Library.open(tmp_path / "data") as library:
         ids = list(clip_all(library, [(article["key"], url, html) for url, html in copies(0, article)]))
-        assert len(library.store.get(ids[0])["similar"]) == len(ids) - 1
+        assert len(library.get(ids[0])["similar"]) == len(ids) - 1
         library.delete(ids[1])
         for clip_id in (ids[0], ids[2]):
-            assert [entry["id"] for entry in library.store.get(clip_id)["similar"]] == [ids[2] if clip_id == ids[0] else ids[0]]
+            assert [entry["id"] for entry in library.get(clip_id)["similar"]] == [ids[2] if clip_id == ids[0] else ids[0]]
 
 
 def test_a_clip_saved_again_with_another_story_loses_its_old_links(tmp_path):
@@ -160,7 +168,7 @@ def test_a_clip_saved_again_with_another_story_loses_its_old_links(tmp_path):
         again, status = library.clip_page(url_b, page("wire", second, second["paragraphs"], "Portal Daily", []))
         assert status == "updated" and again["id"] == b["id"]
         assert again["similar"] == []
-        assert library.store.get(a["id"])["similar"] == []
+        assert library.get(a["id"])["similar"] == []
 
 
 def test_a_lost_index_is_rebuilt_from_the_store(tmp_path):
@@ -173,47 +181,49 @@ def test_a_lost_index_is_rebuilt_from_the_store(tmp_path):
     with Library.open(tmp_path / "data") as library:
         c = library.clip_page(url_c, html_c)[0]
         assert {entry["id"] for entry in c["similar"]} == {a["id"], b["id"]}
-        assert {entry["id"] for entry in library.store.get(a["id"])["similar"]} == {b["id"], c["id"]}
+        assert {entry["id"] for entry in library.get(a["id"])["similar"]} == {b["id"], c["id"]}
 
 
 def test_the_index_catches_up_with_clips_saved_or_deleted_behind_its_back(tmp_path):
-    """A crash between save and link, an import that only saves, a delete that never told us:
-    the first link after a restart sees the clip counts disagree and brings the index in step."""
+    """Another process's writer (or a crash before the links were made) saves and deletes without the
+    story index: it follows the store's change feed and brings itself in step at the next look."""
     data = tmp_path / "data"
     (url_a, html_a), (url_b, html_b), *_ = copies(1, ARTICLES[3])
     (url_c, html_c), (url_d, html_d), *_ = copies(1, ARTICLES[5])
     with Library.open(data) as library:
         library.clip_page(*copies(0, ARTICLES[8])[0])
-        unlinked, _ = library.store.save(make_clip(html_a, url_a), html_a)
+    with Store(data) as store:  # a writer that knows nothing of stories
+        unlinked, _ = store.save(make_clip(html_a, url_a), html_a)
     with Library.open(data) as library:
         b = library.clip_page(url_b, html_b)[0]
         assert [entry["id"] for entry in b["similar"]] == [unlinked["id"]]
-        assert [entry["id"] for entry in library.store.get(unlinked["id"])["similar"]] == [b["id"]]
+        assert [entry["id"] for entry in library.get(unlinked["id"])["similar"]] == [b["id"]]
         c = library.clip_page(url_c, html_c)[0]
         d = library.clip_page(url_d, html_d)[0]
-        assert [entry["id"] for entry in library.store.get(c["id"])["similar"]] == [d["id"]]
-        library.store.delete(d["id"])
+        assert [entry["id"] for entry in library.get(c["id"])["similar"]] == [d["id"]]
+    with Store(data) as store:
+        store.delete(d["id"])
     with Library.open(data) as library:
-        library.clip_page(*copies(0, ARTICLES[9])[0])
-        stories.index_for(library.store).wait()
-        assert library.store.get(c["id"])["similar"] == []
-        assert stories.index_for(library.store).count() == library.store.count()
+        assert library.get(c["id"])["similar"] == []  # never a link to a missing clip, even before following
+        assert library.follow_stories()
+        assert stories_indexed(data) == library.count()
 
 
 def test_a_big_catch_up_runs_in_the_background_and_pairs_everything(tmp_path):
-    """More clips missing than the newest few (a lost index under a big collection, a big import):
-    the save that notices returns at once, a thread indexes and pairs the rest."""
+    """A lost story index under a big collection, a big import: the server's save returns at once,
+    its background thread indexes and pairs the rest."""
     pages = all_pages()
-    assert len(pages) > stories.RECENT
-    with Library.open(tmp_path / "data") as library:
-        keys = {library.store.save(make_clip(html, url), html)[0]["id"]: key for key, url, html in pages[:-1]}
+    data = tmp_path / "data"
+    with Store(data) as store:
+        keys = {store.save(make_clip(html, url), html)[0]["id"]: key for key, url, html in pages[:-1]}
+    with Library.open(data, background=True) as library:
         key, url, html = pages[-1]
         last = library.clip_page(url, html)[0]
         keys[last["id"]] = key
-        stories.index_for(library.store).wait(timeout=300)
+        library.follow_stories()
         truth = {frozenset(pair) for pair in combinations(keys, 2) if keys[pair[0]] == keys[pair[1]]}
-        assert pairs_of(library.store, list(keys)) == truth
-        assert stories.index_for(library.store).count() == library.store.count()
+        assert pairs_of(library, list(keys)) == truth
+        assert stories_indexed(data) == library.count()
 
 
 def test_saving_from_several_threads_records_every_link(tmp_path):
@@ -225,7 +235,7 @@ def test_saving_from_several_threads_records_every_link(tmp_path):
         keys = {clip_id: key for key, clip_id in saved}
         for clip_id, key in keys.items():
             expected = {other for other, other_key in keys.items() if other_key == key and other != clip_id}
-            assert {entry["id"] for entry in library.store.get(clip_id)["similar"]} == expected
+            assert {entry["id"] for entry in library.get(clip_id)["similar"]} == expected
 
 
 # ---- the detector's parts ----

@@ -66,7 +66,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from tidyclip.store import read_or_create_token
+    from tidyclip.api_token import read_or_create_token
 
     print(read_or_create_token(resolve_data_dir(args.data_dir)))
     return 0
@@ -86,10 +86,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from tidyclip.library import Library
 
     with Library.open(resolve_data_dir(args.data_dir)) as library:
+        library.follow_stories()  # the story links (similar, --one-per-story) as of every stored text
         count = export_to_path(
-            library.store, args.format, Path(args.out), query=args.query, tag=args.tag,
+            library, args.format, Path(args.out), query=args.query, tag=args.tag,
             one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,
+            on_damaged=lambda clip_id, why: print(f"tidyclip: skipped clip {clip_id}: {why}", file=sys.stderr),
         )
+        for what, why in library.damaged.items():
+            if len(what) != 16:  # a shard or journal record: its clips are not listed at all
+                print(f"tidyclip: damaged: {what}: {why}", file=sys.stderr)
     print(f"exported {count} clips to {args.out}", file=sys.stderr)
     return 0
 
@@ -102,6 +107,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
     print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tidyclip.library import Library
+
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        problems = library.check(repair=args.repair)
+        left = library.check() if args.repair else problems
+    for line in problems:
+        print(line)
+    if args.repair and left:
+        print("still damaged after repair:")
+        for line in left:
+            print(f"  {line}")
+    if not left:
+        print("all clips whole" + (" now" if problems else ""))
+    return EXIT_ERROR if left else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-original", action="store_true", help="json/jsonl: carry each clip's original page (lets a later import reclean)")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)
+
+    check = with_data_dir(commands.add_parser("check", help="find damaged clips and files (and mend them with --repair)"))
+    check.add_argument("--repair", action="store_true",
+                       help="rebuild what can be rebuilt; move what cannot into damaged/ (nothing is deleted)")
+    check.set_defaults(handler=cmd_check)
 
     imp = with_data_dir(commands.add_parser("import", help="bring clips in from a tidyclip or Wallabag export"))
     imp.add_argument("path", help="a .json or .jsonl file")

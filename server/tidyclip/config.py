@@ -27,6 +27,40 @@ SERVER_THREADS = 8
 REVIEW_PAGE_SIZE = 30
 #: How long a deletion from the review pages can be undone (kept in the server's memory).
 UNDO_KEEP_SECONDS = 15 * 60
+#: Clips one API list call may ask for (`limit`).
+MAX_PAGE_SIZE = 500
+#: The orders a list or search can be sorted in; "relevance" only means something with a search.
+SORTS = ("relevance", "newest", "oldest", "updated", "title")
+#: A search ranks at most this many of its matches (the ones indexed last): ranking every clip that
+#: holds a word found everywhere costs more than a search may take, and tells little.
+RANK_CANDIDATES = 10_000
+#: Title matches weigh more than text matches (the bm25 weight of the title column; text is 1).
+TITLE_WEIGHT = 8.0
+#: Words of text shown around the first match of a search.
+SNIPPET_WORDS = 30
+
+# -- what a stored clip may hold (clip.py checks it, fields.py cleans it) --
+#: Longest page address accepted.
+MAX_URL_CHARS = 8192
+MAX_TITLE_CHARS = 500
+#: The note, and the other plain-text fields a page gives (author, site, excerpt).
+MAX_NOTE_CHARS = 100_000
+MAX_TAG_CHARS = 100
+MAX_TAGS = 100
+#: Words a clip may count: far above any page the engine accepts (MAX_PAGE_BYTES).
+MAX_WORD_COUNT = 10**8
+
+# -- the store --
+#: The journal is emptied (after one sync) when writes pause this long...
+CHECKPOINT_IDLE_SECONDS = 1.0
+#: ...or at once when it grows past this (a long import).
+JOURNAL_MAX_BYTES = 64 * 1024 * 1024
+#: Fast: the page is compressed while the user waits; level 6 saves ~15% more space.
+GZIP_LEVEL = 1
+#: Pages compressed at once while the engine reads them (zlib lets go of the GIL: another core does it).
+COMPRESSORS = 2
+#: How often a restore or reclean cleans a page again when the page's clip changed while it worked.
+ENGINE_WRITE_RETRIES = 3
 #: Same story, other outlet: two clips tell the same story when at least this share of the longer
 #: text's word shingles is found in the other. 0.5 pairs a wire copy with a paragraph or two cut or
 #: added; separately written reports of one event share a few quotes, far below it.
@@ -35,6 +69,12 @@ STORY_MIN_SHARED = 0.5
 STORY_SHINGLE_WORDS = 5
 #: Clips with fewer shingles than this (about 25 words) are too short to call the same story.
 STORY_MIN_SHINGLES = 20
+#: Changed clips the story index takes in one transaction while it follows the store.
+STORY_BATCH = 500
+#: How often the server's story follower looks for changes other processes made (the CLI beside it).
+STORY_FOLLOW_SECONDS = 5.0
+#: Changes a command-line run pairs before it exits; more are left to the next run or the server.
+STORY_FOLLOW_AT_EXIT = 2000
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:

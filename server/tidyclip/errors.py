@@ -58,3 +58,28 @@ class UnsupportedMediaType(TidyclipError):
 
 class StoreCorrupt(TidyclipError):
     code, status = "store_corrupt", 500
+
+
+class Conflict(TidyclipError):
+    """The clip changed while this change was being made (the caller retries on the new clip)."""
+    code, status = "conflict", 409
+
+
+class BadFormat(BadInput):
+    """An export format that does not exist."""
+    code, status = "bad_format", 422
+
+
+class CsrfRefused(TidyclipError):
+    """A review page's change without this server's CSRF token."""
+    code, status = "csrf", 403
+
+
+class BadOrigin(TidyclipError):
+    """A request from a web page that is not this server's."""
+    code, status = "bad_origin", 403
+
+
+class BadHost(TidyclipError):
+    """A request under a name other than this machine's (DNS rebinding)."""
+    code, status = "bad_host", 403

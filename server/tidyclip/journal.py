@@ -6,6 +6,10 @@ bytes) is appended to one existing file and synced; the store then puts the file
 syncing them, and a later checkpoint, once writes pause, syncs those and empties the journal.
 After a crash the store replays the journal: every write it acknowledged is in there.
 
+The journal records outcomes: a write that fails to apply (a disk that refuses it) is cut off the
+journal again before the caller hears of the failure, so a refused write is never replayed. Only
+writes that were applied, or were under way when the process died (never acknowledged), remain.
+
 Record: MAGIC, header length, blobs length, CRC32 of both parts, header JSON, blobs. A record cut
 short by a crash fails its CRC and is skipped; the reader looks for the next MAGIC after it, so a
 record another process appended behind a torn one is still found.
@@ -31,15 +35,28 @@ class Journal:
         return os.fstat(self.fd).st_size
 
     def append(self, header: dict, blobs: dict[str, bytes]) -> int:
-        """Write one record and sync it; its size. The caller holds the store's write lock."""
+        """Write one record and sync it; where it starts (for `cancel`). The caller holds the store's
+        write lock, so no other record can follow it before the write is applied or cancelled."""
         names = list(blobs)
         head = json.dumps({**header, "blobs": [[name, len(blobs[name])] for name in names]}, ensure_ascii=False).encode("utf-8")
         body = b"".join(blobs[name] for name in names)
         crc = zlib.crc32(body, zlib.crc32(head))
         record = FRAME.pack(MAGIC, len(head), len(body), crc) + head + body
-        os.write(self.fd, record)
+        start = self.size()
+        try:
+            written = os.write(self.fd, record)
+            if written != len(record):
+                raise OSError(f"the journal took {written} of {len(record)} bytes")
+            os.fdatasync(self.fd)
+        except OSError:
+            self.cancel(start)
+            raise
+        return start
+
+    def cancel(self, start: int) -> None:
+        """Cut off the record that starts at `start`: its write failed and must not be replayed."""
+        os.ftruncate(self.fd, start)
         os.fdatasync(self.fd)
-        return len(record)
 
     def records(self) -> Iterator[tuple[dict, dict[str, bytes]]]:
         """Every whole record, oldest first."""

@@ -1,38 +1,41 @@
-"""The library: the engine, the store and the stories detector in one place.
+"""The library: the one door to the store. The web layer (API and review pages), the CLI, export and
+import read and change clips only through `Library`; nothing else holds the store.
 
-Every new clip takes `clip_page` (the API, `tidyclip add`, import), so a clip is made, saved and linked
-to its stories the same way whatever door it came in by.
+Every new clip takes `clip_page`, so a clip is made and saved the same way whatever door it came in
+by. Edits are read-modify-writes inside the store's write lock (`Store.update`); a new cleaning of a
+stored page (restore, reclean), which takes a while, is a compare-and-set on the clip's revision,
+retried when the page's clip changed meanwhile, and it changes only the engine's fields: an edit
+made while it ran is kept.
 
-The web API links after its answer (`clip_page(..., link=False)`, then `link_soon` once the answer
-is sent): the clip is durable when it is saved, and finding its stories (1.5 ms for a lone clip, much
-more for a story told many times) need not keep the user waiting. One worker links the clips in the
-order they came; their `similar` lists appear on GET a moment later. A clip saved but never linked
-(the server killed before the worker reached it) is caught up by the stories index at its next check,
-which compares its clip count with the store's (stories.StoryIndex.sync).
+Story links are derived: the story index follows the store's change feed (stories.py) on one
+background thread (`Follower`), woken after each write and every STORY_FOLLOW_SECONDS for what
+other processes wrote; they are joined into a clip when it is read. The undo of a delete lives
+here too (`Trash`): the deleted clip and its pages wait in memory for UNDO_KEEP_SECONDS.
 """
 
 import logging
-import queue
+import secrets
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 from tidyclip import stories
+from tidyclip.api_token import read_or_create_token
 from tidyclip.clip import Clip
+from tidyclip.config import COMPRESSORS, ENGINE_WRITE_RETRIES, STORY_FOLLOW_AT_EXIT, STORY_FOLLOW_SECONDS, UNDO_KEEP_SECONDS
 from tidyclip.engine import make_clip
-from tidyclip.errors import BadInput, NotFound, TidyclipError
-from tidyclip.store import Store, gzipped
+from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, TidyclipError
+from tidyclip.fields import merged_tags
+from tidyclip.files import gzipped
+from tidyclip.store import Deleted, Store
 
 log = logging.getLogger(__name__)
-#: Fields the user owns: a new cleaning of the page never touches them.
-USER_FIELDS = ("id", "created", "tags", "note", "similar", "title")
 #: What a reclean compares to decide whether a clip changed.
 CLEANED_FIELDS = ("text", "html", "markdown", "cleaning", "excerpt", "word_count")
-#: Pages compressed at once while the engine reads them (zlib lets go of the GIL: another core does it).
-COMPRESSORS = 2
 
 
 class Progress:
@@ -57,67 +60,100 @@ class Progress:
             self.stream.flush()
 
 
-class Linker:
-    """Links saved clips to their stories on one background thread, in the order they were saved."""
+class Follower:
+    """Keeps the story index in step with the store on one background thread: woken after a write,
+    and every STORY_FOLLOW_SECONDS for what other processes wrote. `close` stops it (between two
+    batches) and waits for it, before any connection it uses is closed."""
 
-    def __init__(self, store: Store):
-        self.store = store
-        self._queue: "queue.Queue[str | None]" = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="tidyclip-linker", daemon=True)
+    def __init__(self, index: stories.StoryIndex, store: Store):
+        self.index, self.store = index, store
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._pending = 0  # wakes not yet served
+        self._thread = threading.Thread(target=self._run, name="tidyclip-stories", daemon=True)
         self._thread.start()
 
-    def submit(self, clip_id: str) -> None:
-        self._queue.put(clip_id)
+    def wake(self) -> None:
+        with self._idle:
+            self._pending += 1
+        self._wake.set()
 
-    def wait(self) -> None:
-        """Until every clip submitted so far is linked."""
-        self._queue.join()
+    def wait(self, timeout: float = 600.0) -> None:
+        """Until every change made before this call is taken in (tests, benchmarks)."""
+        self.wake()
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending == 0 or self._stop.is_set(), timeout)
 
     def close(self) -> None:
-        """Link what is queued, then stop."""
-        self._queue.put(None)
+        self._stop.set()
+        self._wake.set()
         self._thread.join()
 
     def _run(self) -> None:
-        while (clip_id := self._queue.get()) is not None:
+        while not self._stop.is_set():
+            self._wake.wait(STORY_FOLLOW_SECONDS)
+            self._wake.clear()
+            with self._idle:
+                served = self._pending
             try:
-                # Read back, not the clip as saved: it may have been saved again or deleted meanwhile.
-                link_stories(self.store, self.store.get(clip_id))
-            except NotFound:
-                pass  # deleted before its turn: nothing to link
-            except Exception:
-                log.exception("reading clip %s to link its stories failed; the clip is saved", clip_id)
-            finally:
-                self._queue.task_done()
-        self._queue.task_done()
+                in_step = self.index.follow(self.store.index, stop=self._stop)
+            except Exception:  # no caller to tell: log, and the next wake tries again
+                log.exception("following the store's changes into %s failed", self.index.path)
+                in_step = True
+            if not in_step and not self._stop.is_set():
+                self._wake.set()  # more to do: go on after letting the lock go
+                continue
+            with self._idle:
+                self._pending -= served
+                self._idle.notify_all()
 
 
-def link_stories(store: Store, clip: Clip) -> Clip:
-    """The clip with its story links. The clip is saved by now: a failure here must not make the
-    caller believe it was lost (and retry), so it is logged and the clip comes back unlinked."""
-    try:
-        clip["similar"] = stories.link(store, clip)
-    except Exception:
-        log.exception("linking clip %s to its stories failed; the clip is saved", clip["id"])
-    return clip
+class Trash:
+    """Recently deleted clips (with their stored pages), kept in memory so a delete can be undone."""
+
+    def __init__(self, keep_seconds: float):
+        self.keep_seconds = keep_seconds
+        self.entries: dict[str, tuple[float, list[Deleted]]] = {}
+        self.lock = threading.Lock()
+
+    def put(self, deleted: list[Deleted]) -> str:
+        undo_id = secrets.token_urlsafe(12)
+        now = time.monotonic()
+        with self.lock:
+            self.entries = {key: entry for key, entry in self.entries.items() if entry[0] > now}
+            self.entries[undo_id] = (now + self.keep_seconds, deleted)
+        return undo_id
+
+    def take(self, undo_id: str) -> list[Deleted]:
+        with self.lock:
+            expires, deleted = self.entries.pop(undo_id, (0.0, []))
+        if expires < time.monotonic():
+            raise BadInput("nothing to undo: the deletion is too old or was already undone")
+        return deleted
 
 
 class Library:
-    def __init__(self, store: Store):
-        self.store = store
-        self._linker: Linker | None = None  # started by the first link_soon
-        self._linker_lock = threading.Lock()
+    def __init__(self, store: Store, *, background: bool = False):
+        """`background=True` (the server): story links are made on a background thread. Otherwise
+        (the CLI) they are made before a call returns, up to STORY_FOLLOW_AT_EXIT changes a call."""
+        self._store = store
+        self._stories = stories.StoryIndex(store.data_dir / stories.INDEX_FILE)
+        self._follower = Follower(self._stories, store) if background else None
+        self._trash = Trash(UNDO_KEEP_SECONDS)
         self._compressor = ThreadPoolExecutor(max_workers=COMPRESSORS, thread_name_prefix="tidyclip-gzip")
 
     @classmethod
-    def open(cls, data_dir: Path, *, exclusive: bool = False) -> "Library":
-        return cls(Store(Path(data_dir), exclusive=exclusive))
+    def open(cls, data_dir: Path, *, exclusive: bool = False, background: bool = False) -> "Library":
+        return cls(Store(Path(data_dir), exclusive=exclusive), background=background)
 
     def close(self) -> None:
-        if self._linker is not None:
-            self._linker.close()
+        """Every thread stops before the connections it uses close."""
+        if self._follower is not None:
+            self._follower.close()
         self._compressor.shutdown()
-        self.store.close()
+        self._stories.close()
+        self._store.close()
 
     def __enter__(self) -> "Library":
         return self
@@ -125,85 +161,192 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- reading ---------------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self._store.data_dir
+
+    def token(self) -> str:
+        return read_or_create_token(self.data_dir)
+
+    @property
+    def damaged(self) -> dict[str, str]:
+        """What the store found damaged when it opened (shard file or clip id -> why)."""
+        return dict(self._store.damaged)
+
+    def get(self, clip_id: str) -> Clip:
+        """The whole clip, its story links joined in."""
+        return self._with_similar([self._store.get(clip_id)])[0]
+
+    def search(self, **filters: Any) -> tuple[list[Clip], int]:
+        """Summaries of the matching clips with their story links, and how many match
+        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset)."""
+        items, total = self._store.search(**filters)
+        return self._with_similar(items), total
+
+    def count(self) -> int:
+        return self._store.count()
+
+    def ids(self, q: str | None = None, tag: str | None = None) -> list[str]:
+        return self._store.ids(q=q, tag=tag)
+
+    def iter_clips(self, ids: list[str] | None = None, q: str | None = None, tag: str | None = None,
+                   on_damaged: Callable[[str, str], None] | None = None) -> Iterator[Clip]:
+        """Full clips, one at a time: the given ids (missing ones skipped) or every match, newest
+        first. A damaged clip is skipped and told to `on_damaged(clip_id, why)`: the rest go on."""
+        for clip_id in ids if ids is not None else self._store.ids(q=q, tag=tag):
+            try:
+                yield self.get(clip_id)
+            except NotFound:
+                continue
+            except StoreCorrupt as exc:
+                log.warning("skipped damaged clip %s: %s", clip_id, exc.message)
+                if on_damaged:
+                    on_damaged(clip_id, exc.message)
+
+    def original_html(self, clip_id: str) -> str | None:
+        data = self._store.original_bytes(clip_id)
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def _with_similar(self, clips: list[Clip]) -> list[Clip]:
+        lists, behind = self._stories.similar(self._store.index, [clip["id"] for clip in clips])
+        if behind and self._follower is not None:
+            self._follower.wake()
+        return [{**clip, "similar": lists.get(clip["id"], [])} for clip in clips]
+
+    # -- writing ---------------------------------------------------------------------------------
     def clip_page(
         self, url: str, html: str | bytes, title: str | None = None, selection_html: str | None = None,
-        *, link: bool = True,
+        *, adopt: dict[str, Any] | None = None, link: bool = True,
     ) -> tuple[Clip, str]:
-        """Make a clip of the page, save it (the same page again updates its clip), link its stories.
-        `link=False`: the caller links it later with `link_soon`; the clip comes back with the links it had."""
+        """Make a clip of the page and save it (the same page again updates its clip). `adopt`:
+        what an import knew of the page (Store.save). The story links follow (`similar` on a read);
+        `link=False`: the caller calls `link_soon` when it is ready (the API, once its answer is sent)."""
         original_gz = self._compressor.submit(gzipped, html)  # kept beside the clip; compressed meanwhile
         clip = make_clip(html, url, title=title, selection_html=selection_html)
-        saved, status = self.store.save(clip, html, selection_html, original_gz=original_gz.result())
-        return (self._linked(saved) if link else saved), status
+        saved, status = self._store.save(clip, html, selection_html, original_gz=original_gz.result(), adopt=adopt)
+        return self._changed(saved, link=link), status
 
-    def link_soon(self, clip_id: str) -> None:
-        """Link a saved clip to its stories on the background linker (one thread, clips in turn)."""
-        with self._linker_lock:
-            if self._linker is None:
-                self._linker = Linker(self.store)
-        self._linker.submit(clip_id)
+    def link_soon(self) -> None:
+        """Let the story index take in what was saved: on the background thread, or now."""
+        if self._follower is not None:
+            self._follower.wake()
+        else:
+            self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
 
-    def _linked(self, clip: Clip) -> Clip:
-        return link_stories(self.store, clip)
+    def import_record(self, clip: Clip, original_html: str | None) -> str:
+        """Save a whole clip from an export as it is; "created" or "updated"."""
+        saved, status = self._store.save_record(clip, original_html=original_html)
+        self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
+        return status
+
+    def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
+        """Many new clips at once (a new store, benchmarks): see bulk.bulk_save_records."""
+        from tidyclip.bulk import bulk_save_records
+
+        return bulk_save_records(self._store, records)
 
     def edit(self, clip_id: str, **fields: Any) -> Clip:
-        """Change what the user owns (title, tags, note). A new title reaches the `similar` lists of
-        the clip's other outlets by linking it again, after the answer."""
-        clip = self.store.update(clip_id, **fields)
-        if "title" in fields and clip.get("similar"):
-            self.link_soon(clip_id)
-        return clip
+        """Set what the user owns (title, tags, note)."""
+        return self._with_similar([self._store.update(clip_id, lambda current: fields)])[0]
+
+    def add_tags(self, ids: list[str], tags: list[str]) -> int:
+        """Add tags to each clip, to the tags it has at that moment (tabs tagging at once all land)."""
+        for clip_id in ids:  # all or nothing for unknown ids: refuse before tagging any
+            self._store.revision(clip_id)
+        for clip_id in dict.fromkeys(ids):
+            self._store.update(clip_id, lambda current: {"tags": merged_tags(current.get("tags") or [], tags)})
+        return len(ids)
 
     def delete(self, clip_id: str) -> Clip:
-        clip = self.store.delete(clip_id)
-        if self._linker is not None:
-            self._linker.wait()  # a link under way may still write this clip into its partners' lists
-        stories.forget(self.store, clip_id)
-        return clip
+        """Remove a clip; returns it as it was."""
+        deleted = self._store.delete(clip_id)
+        # No hurry to drop its fingerprint: a link to a missing clip never shows (StoryIndex.similar),
+        # and the next follow (a save, or the timer) takes the delete in.
+        return deleted.clip
 
-    def undelete(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> Clip:
-        """Put back a clip deleted a moment ago, as it was (undo). Its partners forgot it on delete,
-        so it is linked to its stories again."""
-        saved, _ = self.store.save_record(clip, original_html, selection_html)
-        return self._linked(saved)
+    def delete_many(self, ids: list[str]) -> tuple[int, str]:
+        """Delete these clips (each once, however often named), keeping them for undo: (count, undo id)."""
+        unique = list(dict.fromkeys(ids))
+        for clip_id in unique:  # all or nothing: refuse before deleting anything if one id is unknown
+            self._store.revision(clip_id)
+        deleted = [self._store.delete(clip_id) for clip_id in unique]
+        return len(deleted), self._trash.put(deleted)
+
+    def undo(self, undo_id: str) -> int:
+        """Put back the clips of a delete_many, as they were; how many."""
+        deleted = self._trash.take(undo_id)
+        for item in deleted:
+            self._store.save_record(item.clip, item.original, item.selection_html)
+        self._changed(None)
+        return len(deleted)
 
     def restore_block(self, clip_id: str, position: int) -> Clip:
         """Put back a block the cleaner removed (by its position among the extracted blocks)."""
-        clip = self.store.get(clip_id)
-        removed = {item.get("position") for item in clip.get("cleaning", {}).get("removed", [])}
-        if position not in removed:
-            raise BadInput(f"clip {clip_id} has no removed block at position {position}")
-        restored = [*clip["cleaning"].get("restored", []), position]
-        saved, _ = self.store.save_record(self._recleaned(clip, restore=restored))
-        return self._linked(saved)  # the text changed: so may its stories
+        def restored(clip: Clip) -> list[int]:
+            removed = {item.get("position") for item in clip.get("cleaning", {}).get("removed", [])}
+            if position not in removed:
+                raise BadInput(f"clip {clip_id} has no removed block at position {position}")
+            return [*clip["cleaning"].get("restored", []), position]
+
+        return self._changed(self._clean_again(clip_id, restored))
 
     def reclean(self, progress: bool = True) -> int:
         """Run the current cleaner over every stored page again; the number of clips that changed.
         A page the cleaner now refuses keeps its clip as it was."""
-        ids = self.store.all_ids()
+        ids = self._store.ids()
         bar = Progress(len(ids), "recleaning", enabled=progress)
         changed = 0
         for clip_id in ids:
             try:
-                clip = self.store.get(clip_id)
-                fresh = self._recleaned(clip, restore=clip.get("cleaning", {}).get("restored", []))
-                if any(fresh.get(field) != clip.get(field) for field in CLEANED_FIELDS):
-                    self._linked(self.store.save_record(fresh)[0])  # new text, maybe other stories
+                if self._clean_again(clip_id, lambda clip: clip.get("cleaning", {}).get("restored", []), only_if_changed=True):
                     changed += 1
             except TidyclipError:
                 pass
             bar.step()
+        self._changed(None)
         return changed
 
-    def _recleaned(self, clip: Clip, restore: list[int]) -> Clip:
-        """The clip made again from its stored page, with what the user owns kept."""
-        original = self.store.original_bytes(clip["id"])
-        if original is None:
-            raise BadInput(f"clip {clip['id']} has no stored page to clean again")
-        fresh: dict[str, Any] = make_clip(
-            original, clip["url"], title=clip.get("title"), selection_html=self.store.selection_html(clip["id"]),
-            restore=restore,
-        )
-        fresh["cleaning"] = {**fresh.get("cleaning", {}), "restored": sorted(set(restore))}
-        fresh.update({field: clip.get(field) for field in USER_FIELDS})
-        return fresh
+    def _clean_again(self, clip_id: str, restore: Callable[[Clip], list[int]], only_if_changed: bool = False) -> Clip | None:
+        """Make the clip again from its stored page; only the engine's fields are written, and only
+        if the clip's text was not changed meanwhile (else again, on the new clip)."""
+        for _ in range(ENGINE_WRITE_RETRIES):
+            revision = self._store.revision(clip_id)
+            clip = self._store.get(clip_id)
+            original = self._store.original_bytes(clip_id)
+            if original is None:
+                raise BadInput(f"clip {clip_id} has no stored page to clean again")
+            positions = restore(clip)
+            fresh: dict[str, Any] = make_clip(
+                original, clip["url"], title=clip.get("title"), selection_html=self._store.selection_html(clip_id),
+                restore=positions,
+            )
+            fresh["cleaning"] = {**fresh.get("cleaning", {}), "restored": sorted(set(positions))}
+            if only_if_changed and all(fresh.get(field) == clip.get(field) for field in CLEANED_FIELDS):
+                return None
+            try:
+                return self._store.put_engine_fields(clip_id, fresh, revision=revision)
+            except Conflict:
+                continue
+        raise Conflict(f"clip {clip_id} kept changing while it was cleaned again; try again")
+
+    def _changed(self, clip: Clip | None, *, link: bool = True) -> Clip:
+        """After a write: the story index follows (`link_soon`, unless the caller does it later) and
+        the clip comes back with its links."""
+        if link:
+            self.link_soon()
+        return self._with_similar([clip])[0] if clip is not None else {}
+
+    def follow_stories(self, limit: int | None = None) -> bool:
+        """Bring the story links in step with the store now (or as far as `limit` changes); True when done."""
+        if self._follower is not None:
+            self._follower.wait()
+            return True
+        return self._stories.follow(self._store.index, limit=limit)
+
+    # -- checking ----------------------------------------------------------------------------------
+    def check(self, *, repair: bool = False) -> list[str]:
+        """What is damaged, one line each (none: all is well); with `repair`, mended first."""
+        from tidyclip.check import check_store
+
+        return check_store(self._store, repair=repair)

@@ -6,37 +6,40 @@ clip, it remembers a stamp (inode, mtime, size) of every TinyDB shard it was bui
 stamp differs (a crash between the shard write and the index write, a writer that did not update the
 index) is indexed again on open.
 
+It is also the store's change feed: every clip whose text comes, changes or goes gets a new number
+in `feed` (its `seq`), whichever process wrote it. The story index (stories.py) follows that feed, so
+both derived indexes move on one signal; a rebuilt index gets a new `generation`, which tells the
+story index to check everything again.
+
 One connection per thread (waitress serves requests on several threads); WAL lets readers run while a
 writer writes. Writers are serialized by the store's write lock, not here.
 """
 
+import contextlib
+import hashlib
 import html
 import json
 import re
 import sqlite3
-import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tidyclip.config import RANK_CANDIDATES, SNIPPET_WORDS, TITLE_WEIGHT
+from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
+
 #: Bump when the schema changes: an index with another version is rebuilt from the store.
-SCHEMA_VERSION = 2
-#: Words of text shown around the first match of a search.
-SNIPPET_WORDS = 30
-SORTS = {
+SCHEMA_VERSION = 3
+#: How each of config.SORTS orders the clips ("relevance" is bm25, below).
+SORT_SQL = {
     "newest": "c.created DESC, c.id DESC",
     "oldest": "c.created ASC, c.id ASC",
     "updated": "c.updated DESC, c.id DESC",
     "title": "c.title_key ASC, c.id ASC",
 }
-#: A search ranks at most this many of its matches (the ones indexed last): ranking every clip that
-#: holds a word found everywhere costs more than a search may take, and tells little.
-RANK_CANDIDATES = 10_000
 #: What testing one clip for a match costs, in steps of sorting the matches (see _walk_is_cheaper).
 WALK_STEP_COST = 100
-#: Title matches weigh more than text matches (the bm25 weight of the title column; text is 1).
-TITLE_WEIGHT = 8.0
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,8 +53,11 @@ CREATE TABLE IF NOT EXISTS clips (
     title_key TEXT NOT NULL,
     created TEXT NOT NULL,
     updated TEXT NOT NULL,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    text_key TEXT NOT NULL,
+    seq INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS feed (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS clips_shard ON clips (shard);
 CREATE INDEX IF NOT EXISTS clips_url ON clips (url_key);
 CREATE INDEX IF NOT EXISTS clips_site ON clips (site_key, created);
@@ -62,6 +68,7 @@ CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, tokenize = 'porter unicode61 remove_diacritics 2');
 INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
+INSERT OR IGNORE INTO meta VALUES ('generation', lower(hex(randomblob(8))));
 """
 
 
@@ -117,19 +124,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 class SearchIndex:
     """The index file at `path`. `fresh` is True when it was just created (or rebuilt after a schema change)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._connections = ThreadConnections(self.path)
         self.fresh = not self.path.exists()
         if not self.fresh and self._schema_version() != SCHEMA_VERSION:
             self._drop_files()
@@ -141,24 +141,10 @@ class SearchIndex:
     # -- connections -----------------------------------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            # WAL + NORMAL: readers never wait for the writer; a commit does not fsync. The index is
-            # derived, and a lost commit shows up as a stale shard stamp and is redone on open.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     def _schema_version(self) -> int | None:
         try:
@@ -179,9 +165,13 @@ class SearchIndex:
     def put(self, clip: dict[str, Any], shard: str, url_key: str, stamp: str) -> None:
         """Add or replace one clip (a full clip: its text is indexed) and record its shard's stamp."""
         with self._transaction() as conn:
-            self._remove(conn, clip["id"])
-            self._insert(conn, clip, shard, url_key)
+            self._insert(conn, clip, shard, url_key, self._remove(conn, clip["id"]))
             conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)", (shard, stamp))
+
+    def forget_stamp(self, shard: str) -> None:
+        """The shard is not (wholly) indexed: the next open indexes it again."""
+        with self._transaction() as conn:
+            self._set_stamp(conn, shard, None)
 
     def put_meta(self, clip: dict[str, Any], shard: str, stamp: str, *, title_changed: bool) -> bool:
         """A stored clip's metadata changed (tags, note, title, links), not its text: update its row
@@ -194,7 +184,7 @@ class SearchIndex:
                 return False
             conn.execute(
                 "UPDATE clips SET title_key = ?, updated = ?, summary = ? WHERE rowid = ?",
-                (fold(clip.get("title") or ""), clip["updated"], json.dumps(summary(clip), ensure_ascii=False), row[0]),
+                (fold(clip.get("title") or ""), clip["updated"], json.dumps(summary(clip), ensure_ascii=False, allow_nan=False), row[0]),
             )
             conn.execute("DELETE FROM tags WHERE rowid = ?", row)
             conn.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?)", [(row[0], fold(tag)) for tag in clip.get("tags") or []])
@@ -207,37 +197,29 @@ class SearchIndex:
         """Add or replace many clips [(clip, shard, url_key)] in one transaction, then record shard stamps."""
         with self._transaction() as conn:
             for clip, shard, url_key in entries:
-                self._remove(conn, clip["id"])
-                self._insert(conn, clip, shard, url_key)
+                self._insert(conn, clip, shard, url_key, self._remove(conn, clip["id"]))
             conn.executemany("INSERT OR REPLACE INTO shards VALUES (?, ?)", stamps.items())
 
     def remove(self, clip_id: str, shard: str, stamp: str | None) -> None:
         with self._transaction() as conn:
-            self._remove(conn, clip_id)
+            if self._remove(conn, clip_id):
+                self._feed(conn, clip_id)
             self._set_stamp(conn, shard, stamp)
 
     def replace_shard(self, shard: str, clips: Iterable[tuple[dict[str, Any], str]], stamp: str | None) -> None:
         """Make the index hold exactly `clips` [(clip, url_key)] for `shard`."""
         with self._transaction() as conn:
-            for (clip_id,) in conn.execute("SELECT id FROM clips WHERE shard = ?", (shard,)).fetchall():
-                self._remove(conn, clip_id)
+            before = {clip_id: self._remove(conn, clip_id)
+                      for (clip_id,) in conn.execute("SELECT id FROM clips WHERE shard = ?", (shard,)).fetchall()}
             for clip, url_key in clips:
-                self._remove(conn, clip["id"])  # a clip id lives in one shard; be safe if moved by hand
-                self._insert(conn, clip, shard, url_key)
+                # a clip id lives in one shard; _remove again in case it was moved by hand
+                self._insert(conn, clip, shard, url_key, before.pop(clip["id"], None) or self._remove(conn, clip["id"]))
+            for gone in before:
+                self._feed(conn, gone)
             self._set_stamp(conn, shard, stamp)
 
-    def _transaction(self):
-        index = self
-
-        class Transaction:
-            def __enter__(self) -> sqlite3.Connection:
-                index.conn.execute("BEGIN IMMEDIATE")
-                return index.conn
-
-            def __exit__(self, exc_type, exc, tb) -> None:
-                index.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return Transaction()
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.conn)
 
     @staticmethod
     def _set_stamp(conn: sqlite3.Connection, shard: str, stamp: str | None) -> None:
@@ -247,23 +229,36 @@ class SearchIndex:
             conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)", (shard, stamp))
 
     @staticmethod
-    def _remove(conn: sqlite3.Connection, clip_id: str) -> None:
-        row = conn.execute("SELECT rowid FROM clips WHERE id = ?", (clip_id,)).fetchone()
-        if row:
-            conn.execute("DELETE FROM clips WHERE rowid = ?", row)
-            conn.execute("DELETE FROM clips_fts WHERE rowid = ?", row)
-            conn.execute("DELETE FROM tags WHERE rowid = ?", row)
+    def _remove(conn: sqlite3.Connection, clip_id: str) -> tuple[str, int] | None:
+        """Take the clip out; what its text was (text_key, seq), None if it was not indexed."""
+        row = conn.execute("SELECT rowid, text_key, seq FROM clips WHERE id = ?", (clip_id,)).fetchone()
+        if row is None:
+            return None
+        conn.execute("DELETE FROM clips WHERE rowid = ?", row[:1])
+        conn.execute("DELETE FROM clips_fts WHERE rowid = ?", row[:1])
+        conn.execute("DELETE FROM tags WHERE rowid = ?", row[:1])
+        return row[1], row[2]
 
     @staticmethod
-    def _insert(conn: sqlite3.Connection, clip: dict[str, Any], shard: str, url_key: str) -> None:
+    def _feed(conn: sqlite3.Connection, clip_id: str) -> int:
+        """A change of this clip's text (or its coming or going) in the feed; its number."""
+        return conn.execute("INSERT INTO feed (id) VALUES (?)", (clip_id,)).lastrowid or 0
+
+    @classmethod
+    def _insert(cls, conn: sqlite3.Connection, clip: dict[str, Any], shard: str, url_key: str,
+                before: tuple[str, int] | None) -> None:
+        """Index the clip; its text keeps its feed number if the text is what it was (`before`)."""
         from tidyclip.clip import summary
 
+        text_key = hashlib.blake2b((clip.get("text") or "").encode("utf-8"), digest_size=12).hexdigest()
+        seq = before[1] if before and before[0] == text_key else cls._feed(conn, clip["id"])
         cursor = conn.execute(
-            "INSERT INTO clips (id, shard, url_key, site_key, title_key, created, updated, summary)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clips (id, shard, url_key, site_key, title_key, created, updated, summary, text_key, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 clip["id"], shard, url_key, fold(clip.get("site") or ""), fold(clip.get("title") or ""),
-                clip["created"], clip["updated"], json.dumps(summary(clip), ensure_ascii=False),
+                clip["created"], clip["updated"], json.dumps(summary(clip), ensure_ascii=False, allow_nan=False),
+                text_key, seq,
             ),
         )
         rowid = cursor.lastrowid
@@ -314,19 +309,19 @@ class SearchIndex:
             ranked = f"SELECT clips_fts.rowid AS rowid, clips_fts.rank AS rank {sql} ORDER BY clips_fts.rowid DESC LIMIT {RANK_CANDIDATES}"
             select = f"SELECT rowid FROM ({ranked}) ORDER BY rank, rowid DESC{page}"
         else:
-            select = f"SELECT c.rowid {sql} ORDER BY {SORTS.get(sort, SORTS['newest'])}{page}"
+            select = f"SELECT c.rowid {sql} ORDER BY {SORT_SQL.get(sort, SORT_SQL['newest'])}{page}"
         total = self.conn.execute(f"SELECT count(*) {count_sql}", params).fetchone()[0]
         if match and sort != "relevance" and "*" not in match and self._walk_is_cheaper(total, offset + (limit or total)):
             # A word in most clips: walk the clips in the sort order and test each for the match
             # (a seek in the word's list) rather than sorting every match. Not for prefix queries:
             # FTS5 would merge the prefix's lists again for every clip tested.
             walk = ["EXISTS (SELECT 1 FROM clips_fts WHERE clips_fts MATCH ? AND clips_fts.rowid = c.rowid)", *where[1:]]
-            select = f"SELECT c.rowid FROM clips c WHERE {' AND '.join(walk)} ORDER BY {SORTS.get(sort, SORTS['newest'])}{page}"
+            select = f"SELECT c.rowid FROM clips c WHERE {' AND '.join(walk)} ORDER BY {SORT_SQL.get(sort, SORT_SQL['newest'])}{page}"
         rowids = [row[0] for row in self.conn.execute(select, params + page_params)]
         items = self._summaries(rowids)
         if match and with_snippets:
             texts = self._texts(rowids)
-            pattern = match_pattern(q)
+            pattern = match_pattern(q or "")
             for rowid, item in zip(rowids, items):
                 item["snippet"] = snippet(texts.get(rowid, ""), pattern)
         return items, total
@@ -356,7 +351,7 @@ class SearchIndex:
 
     def _summaries(self, rowids: list[int]) -> list[dict[str, Any]]:
         found: dict[int, str] = {}
-        for chunk in _chunks(rowids):
+        for chunk in chunks(rowids):
             marks = ",".join("?" * len(chunk))
             found.update(self.conn.execute(f"SELECT rowid, summary FROM clips WHERE rowid IN ({marks})", chunk))
         return [json.loads(found[rowid]) for rowid in rowids if rowid in found]
@@ -370,3 +365,37 @@ class SearchIndex:
         """Ids of matching clips, newest first (for streaming full clips)."""
         items, _ = self.search(q=q, tag=tag, sort="newest", limit=None, with_snippets=False)
         return [item["id"] for item in items]
+
+    # -- the change feed (stories.py follows it) ---------------------------------------------------
+    def feed_head(self) -> tuple[str, int]:
+        """This index's generation (new when it is rebuilt) and its latest change number."""
+        generation = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+        return generation, self.conn.execute("SELECT coalesce(max(seq), 0) FROM feed").fetchone()[0]
+
+    def changes_since(self, seq: int, limit: int) -> list[tuple[int, str]]:
+        """(seq, clip id) of the changes after `seq`, oldest first."""
+        return self.conn.execute("SELECT seq, id FROM feed WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)).fetchall()
+
+    def prune_feed(self, upto: int) -> None:
+        """The follower has taken in every change up to `upto`."""
+        self.conn.execute("DELETE FROM feed WHERE seq <= ?", (upto,))
+
+    def text_seqs(self, ids: Iterable[str] | None = None) -> dict[str, int]:
+        """The change number of each clip's current text (every clip's when ids is None)."""
+        if ids is None:
+            return dict(self.conn.execute("SELECT id, seq FROM clips"))
+        found: dict[str, int] = {}
+        for chunk in chunks(list(ids)):
+            found.update(self.conn.execute(f"SELECT id, seq FROM clips WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def texts_of(self, ids: Iterable[str]) -> dict[str, str]:
+        query = "SELECT f.text FROM clips c JOIN clips_fts f ON f.rowid = c.rowid WHERE c.id = ?"
+        return {clip_id: row[0] for clip_id in ids if (row := self.conn.execute(query, (clip_id,)).fetchone())}
+
+    def summaries_of(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(list(ids)):
+            rows = self.conn.execute(f"SELECT id, summary FROM clips WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((clip_id, json.loads(text)) for clip_id, text in rows)
+        return found

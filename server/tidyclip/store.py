@@ -20,6 +20,12 @@ moment leaves the old clip or the new one, never a mix; a power cut loses nothin
 the journal is replayed on open. Once writes pause, one sync makes the files durable and the
 journal is emptied.
 
+Only the Library (library.py) calls the store. Every change is a read-modify-write inside the write
+lock (`update` gets the current clip and says what to change), or a compare-and-set on the clip's
+revision (`put_engine_fields`, for a new cleaning that took a while): no edit is lost to another.
+A record that fails `clip.check_clip` is never written; one that is damaged on disk (a cut shard or
+body file) makes only its clips unreadable, and is named in `damaged` (see check.py).
+
 Concurrency: one writer at a time, across threads (a lock) and processes (flock on write.lock), so
 `tidyclip add`/`import`/`reclean` can run while the server runs; they update the same index, which
 the server reads. Readers take no lock: renames are atomic.
@@ -29,247 +35,70 @@ import contextlib
 import fcntl
 import gzip
 import json
+import logging
 import os
-import re
 import secrets
-import tempfile
+import shutil
+import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import nh3
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document
 
-from tidyclip.clip import BODY_FIELDS, Clip, empty_cleaning
-from tidyclip.errors import BadInput, NotFound, StoreCorrupt, StoreLocked
+from tidyclip.clip import BODY_FIELDS, DERIVED_FIELDS, ENGINE_FIELDS, ID_PATTERN, USER_FIELDS, Clip, check_clip, check_fields
+from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES
+from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLocked
+from tidyclip.fields import clean_fields, merged_tags, sanitize
+from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
 from tidyclip.journal import Journal
 from tidyclip.search_index import SearchIndex
+from tidyclip.urls import normalize_url, url_id
 
-TOKEN_FILE = "token"
+log = logging.getLogger(__name__)
+
 SERVER_LOCK = "server.lock"
 WRITE_LOCK = "write.lock"
 META_DIR = "meta"
 BODY_DIR = "bodies"
 INDEX_FILE = "index.sqlite"
+JOURNAL_FILE = "journal"
+#: Where `tidyclip check --repair` (and a replay that could not apply a record) moves what it cannot mend.
+DAMAGED_DIR = "damaged"
 #: 16**3 = 4096 metadata shards: about 25 clips (a few KB of JSON) per shard at 100,000 clips.
 SHARD_CHARS = 3
-ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
-#: Query parameters that only track where a visitor came from; the same page with other values is the same page.
-TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_hsenc|_hsmi|yclid)$", re.I)
-DEFAULT_PORTS = {"http": 80, "https": 443}
-#: Tags, comments and declarations; "a < b" is text, "<b>" is markup.
-MARKUP = re.compile(r"<(?:/?[a-zA-Z][^>]*|!--.*?--|![^>]*|\?[^>]*)>", re.S)
 #: Internal metadata keys (file names, URL key): never leave the store.
 INTERNAL = ("_body", "_original", "_selection", "_url_key")
 #: Metadata keys that name a clip's files.
 FILE_KEYS = ("_body", "_original", "_selection")
-JOURNAL_FILE = "journal"
-#: The journal is emptied (after one sync) when writes pause this long...
-CHECKPOINT_IDLE_SECONDS = 1.0
-#: ...or at once when it grows past this (a long import).
-JOURNAL_MAX_BYTES = 64 * 1024 * 1024
-MAX_TITLE_CHARS = 500
-MAX_NOTE_CHARS = 100_000
-MAX_TAG_CHARS = 100
-MAX_TAGS = 100
-GZIP_LEVEL = 1  # fast: the page is compressed while the user waits; level 6 saves ~15% more space
-UPDATABLE = ("title", "tags", "note", "similar")
 
 
-# -- small helpers ---------------------------------------------------------------------------------
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def normalize_url(url: str) -> str:
-    """The URL that says whether two clips are the same page: no fragment, no tracking parameters,
-    no default port, lower-case scheme and host, "/" for an empty path."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host
-    if port is not None and DEFAULT_PORTS.get(scheme) != port:
-        netloc += f":{port}"
-    if parts.username or parts.password:
-        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)])
-    path = parts.path or ("/" if scheme in DEFAULT_PORTS else "")
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def url_id(url_key: str) -> str:
-    """The id a clip of this (normalized) URL gets: stable, so the same page finds its clip at once."""
-    return sha256(url_key.encode("utf-8")).hexdigest()[:16]
 
 
 def shard_of(clip_id: str) -> str:
     return clip_id[:SHARD_CHARS]
 
 
-def plain_text(value: Any, limit: int) -> str:
-    """User- or page-given text as plain text: no markup, no control characters, bounded."""
-    text = str(value or "")
-    text = MARKUP.sub("", text)
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
-    return text.strip()[:limit]
+def public(record: dict) -> Clip:
+    """A record without the store's internal keys and without derived data an old version stored."""
+    return {key: value for key, value in record.items() if key not in INTERNAL and key not in DERIVED_FIELDS}
 
 
-def clean_tags(tags: Any) -> list[str]:
-    """Tags as plain, trimmed strings, each once (compared without case), in the given order."""
-    if tags is None:
-        return []
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise BadInput("tags must be a list of strings")
-    seen, result = set(), []
-    for tag in tags:
-        tag = " ".join(plain_text(tag, MAX_TAG_CHARS).split())
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            result.append(tag)
-    if len(result) > MAX_TAGS:
-        raise BadInput(f"a clip takes at most {MAX_TAGS} tags")
-    return result
+@dataclass
+class Deleted:
+    """A deleted clip with its stored pages: what undo needs to put it back."""
+    clip: Clip
+    original: bytes | None
+    selection_html: str | None
 
 
-def safe_url(value: Any) -> str | None:
-    """Only web addresses survive in URL fields (no javascript:, data: ...)."""
-    if isinstance(value, str) and urlsplit(value.strip()).scheme.lower() in ("http", "https", "file"):
-        return value.strip()
-    return None
-
-
-FIELD_CLEANERS = {
-    "title": lambda value: plain_text(value, MAX_TITLE_CHARS),
-    "note": lambda value: plain_text(value, MAX_NOTE_CHARS),
-    "tags": clean_tags,
-    "author": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
-    "site": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
-    "excerpt": lambda value: plain_text(value, MAX_NOTE_CHARS) if value is not None else None,
-    "lang": lambda value: plain_text(value, 35) if value is not None else None,
-    "published": lambda value: plain_text(value, 40) if value is not None else None,
-    "canonical_url": safe_url,
-    "image": safe_url,
-    "html": lambda value: nh3.clean(value or "", url_schemes={"http", "https", "mailto"}),
-    "text": lambda value: value or "",
-    "markdown": lambda value: re.sub(r"\]\(\s*(javascript|vbscript|data):[^)]*\)", "]()", value or "", flags=re.I),
-    "cleaning": lambda value: value or empty_cleaning(),
-    "similar": lambda value: value or [],
-}
-
-
-def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Defence in depth over what the engine, an import or a user hands us: markup only where markup
-    belongs (html, through nh3), plain text everywhere else, web addresses only in URL fields."""
-    return {key: FIELD_CLEANERS[key](value) if key in FIELD_CLEANERS else value for key, value in fields.items()}
-
-
-def sanitize(clip: Clip) -> Clip:
-    """A whole clip cleaned (`clean_fields`), every field present."""
-    clip = clean_fields({**{key: None for key in FIELD_CLEANERS}, **clip})
-    clip["title"] = clip["title"] or clip.get("url") or "Untitled"
-    return clip
-
-
-def read_or_create_token(data_dir: Path) -> str:
-    """The API token, made (random, mode 0600) on first use."""
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / TOKEN_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        token = path.read_text(encoding="utf-8").strip()
-        if token:
-            return token
-        raise StoreCorrupt(f"{path} is empty: delete it and run `tidyclip token` to make a new token") from None
-    token = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return token
-
-
-# -- atomic files ----------------------------------------------------------------------------------
-def fsync_path(path: Path) -> None:
-    """Sync a file or a folder (a folder's sync makes the names renamed into it durable)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_temp(path: Path, data: bytes) -> Path:
-    """`data` in a temporary file beside `path`, ready to be renamed over it (not synced: the
-    journal holds the data until a checkpoint syncs the file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return Path(tmp)
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage whose writes are atomic (TinyDB's JSONStorage truncates the file in place):
-    a new file beside the old one, renamed over it. It does not sync: the store's journal (or a
-    bulk write's final sync) makes the write durable."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    def read(self) -> dict | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            raise StoreCorrupt(f"{self.path} is not valid JSON") from None
-
-    def write(self, data: dict) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        os.replace(write_temp(self.path, payload), self.path)
-
-    def close(self) -> None:
-        pass
-
-
-def gzipped(content: str | bytes) -> bytes:
-    return gzip.compress(content.encode("utf-8") if isinstance(content, str) else content, compresslevel=GZIP_LEVEL, mtime=0)
-
-
-def stamp_of(path: Path) -> str | None:
-    """What changes whenever a shard is rewritten (rename gives a new inode)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
-
-
-# -- the store -------------------------------------------------------------------------------------
 class Store:
     """Clips in `data_dir`. `exclusive=True` (the server) takes the data dir for this process."""
 
@@ -281,11 +110,13 @@ class Store:
             folder.mkdir(parents=True, exist_ok=True)
         self._server_lock_fd = self._take_server_lock() if exclusive else None
         self._thread_lock = threading.RLock()
-        self._write_lock_fd = os.open(self.data_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        self._write_lock_fd: int | None = os.open(self.data_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
         self._unsynced: set[Path] = set()  # files and folders written since the last checkpoint
         self._body_folders: set[Path] = set()  # made (or found) already: no mkdir call per write
         self._journaled = 0  # bytes this process appended to the journal since it was emptied
+        #: What could not be read when the store opened: shard file or clip id -> why.
+        self.damaged: dict[str, str] = {}
         with self._writing():
             self.index = SearchIndex(self.data_dir / INDEX_FILE)
             self._replay()
@@ -313,6 +144,7 @@ class Store:
     def _writing(self) -> Iterator[None]:
         """One writer at a time: threads of this process, then other processes."""
         with self._thread_lock:
+            assert self._write_lock_fd is not None, "the store is closed"
             fcntl.flock(self._write_lock_fd, fcntl.LOCK_EX)
             try:
                 yield
@@ -320,6 +152,7 @@ class Store:
                 fcntl.flock(self._write_lock_fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
+        """Stop the checkpoint thread, then make everything durable and close the files."""
         self._closing.set()
         self._checkpointer.join()
         with self._writing():
@@ -341,40 +174,53 @@ class Store:
         self.close()
 
     # -- files -----------------------------------------------------------------------------------
-    def _shard_path(self, shard: str) -> Path:
+    def shard_path(self, shard: str) -> Path:
         return self.meta_dir / f"{shard}.json"
 
     def _db(self, shard: str) -> TinyDB:
-        return TinyDB(self._shard_path(shard), storage=AtomicJSONStorage)
+        return TinyDB(self.shard_path(shard), storage=AtomicJSONStorage)
 
-    def _body_folder(self, clip_id: str) -> Path:
+    def body_folder(self, clip_id: str) -> Path:
         return self.body_dir / clip_id[:2]
 
     def _read_meta(self, clip_id: str) -> dict | None:
+        """The clip's shard entry; StoreCorrupt when its shard is damaged."""
         if not ID_PATTERN.match(clip_id or ""):
             return None
         doc = self._db(shard_of(clip_id)).table("clips").get(doc_id=int(clip_id, 16))
         return dict(doc) if doc is not None else None
 
     def _read_body(self, clip_id: str, name: str) -> dict:
-        path = self._body_folder(clip_id) / name
+        path = self.body_folder(clip_id) / name
         try:
-            return json.loads(path.read_bytes())
+            body = json.loads(path.read_bytes())
         except (OSError, ValueError):
-            raise StoreCorrupt(f"the body of clip {clip_id} is missing or damaged ({path.name})") from None
+            body = None
+        if not isinstance(body, dict):
+            raise StoreCorrupt(f"the body of clip {clip_id} is missing or damaged ({path.name})")
+        return body
 
+    def _read_whole(self, meta: dict) -> Clip:
+        """The clip of a shard entry, checked: a record no version should have let in is damage too."""
+        clip = public({**meta, **self._read_body(meta["id"], meta["_body"])})
+        try:
+            return check_clip(clip)
+        except BadInput as exc:
+            raise StoreCorrupt(f"the record of clip {meta['id']} is damaged: {exc.message}") from None
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, clip_id: str) -> Clip:
         meta = self._read_meta(clip_id)
         if meta is None:
             raise NotFound(f"no clip with id {clip_id}")
-        body = self._read_body(clip_id, meta["_body"])
-        return self._public({**meta, **body})
+        return self._read_whole(meta)
 
-    @staticmethod
-    def _public(record: dict) -> Clip:
-        return {key: value for key, value in record.items() if key not in INTERNAL}
+    def revision(self, clip_id: str) -> str:
+        """What changes whenever the clip's text (any engine field) is written: its body's file name."""
+        meta = self._read_meta(clip_id)
+        if meta is None:
+            raise NotFound(f"no clip with id {clip_id}")
+        return meta["_body"]
 
     def find_by_url(self, url: str) -> Clip | None:
         clip_id = self._id_for_url(normalize_url(url))
@@ -391,10 +237,6 @@ class Store:
         """The page as clipped, as it was sent (str pages as UTF-8)."""
         return self._read_gz(clip_id, "_original")
 
-    def original_html(self, clip_id: str) -> str | None:
-        data = self.original_bytes(clip_id)
-        return data.decode("utf-8", errors="replace") if data is not None else None
-
     def selection_html(self, clip_id: str) -> str | None:
         data = self._read_gz(clip_id, "_selection")
         return data.decode("utf-8", errors="replace") if data is not None else None
@@ -406,104 +248,113 @@ class Store:
         if not meta.get(key):
             return None
         try:
-            return gzip.decompress((self._body_folder(clip_id) / meta[key]).read_bytes())
-        except (OSError, EOFError, gzip.BadGzipFile):
+            return gzip.decompress((self.body_folder(clip_id) / meta[key]).read_bytes())
+        except (OSError, EOFError, gzip.BadGzipFile, ValueError):
             raise StoreCorrupt(f"the stored page of clip {clip_id} is missing or damaged") from None
 
     def count(self) -> int:
         return self.index.count()
 
-    def search(
-        self, q: str | None = None, url: str | None = None, tag: str | None = None, site: str | None = None,
-        date_from: str | None = None, date_to: str | None = None, sort: str | None = None,
-        limit: int = 50, offset: int = 0,
-    ) -> tuple[list[Clip], int]:
-        """Summaries (with "snippet" when q) and the total. sort: relevance (default with q), newest
-        (default without), oldest, updated, title."""
-        return self.index.search(
-            q=q, url_key=normalize_url(url) if url else None, tag=tag, site=site, date_from=date_from,
-            date_to=date_to, sort=sort or ("relevance" if q else "newest"), limit=limit, offset=offset,
-        )
+    def search(self, *, url: str | None = None, sort: str | None = None, **filters: Any) -> tuple[list[Clip], int]:
+        """Summaries (with "snippet" when q) and the total (search_index.SearchIndex.search)."""
+        q = filters.get("q")
+        return self.index.search(url_key=normalize_url(url) if url else None, sort=sort or ("relevance" if q else "newest"), **filters)
 
-    def iter_clips(self, ids: list[str] | None = None, q: str | None = None, tag: str | None = None) -> Iterator[Clip]:
-        """Full clips, one at a time: the given ids (missing ones skipped) or every match, newest first."""
-        for clip_id in ids if ids is not None else self.index.ids(q=q, tag=tag):
-            with contextlib.suppress(NotFound):
-                yield self.get(clip_id)
-
-    def all_ids(self) -> list[str]:
-        return self.index.ids()
+    def ids(self, q: str | None = None, tag: str | None = None) -> list[str]:
+        """Every matching clip's id, newest first."""
+        return self.index.ids(q=q, tag=tag)
 
     # -- writing ---------------------------------------------------------------------------------
     def save(
         self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
-        *, original_gz: bytes | None = None,
+        *, original_gz: bytes | None = None, adopt: dict[str, Any] | None = None,
     ) -> tuple[Clip, str]:
-        """Save what the engine made: upsert by normalized URL, keeping created/tags/note of the clip there.
-        `original_gz`: the page already compressed (`gzipped(original_html)`), by a caller that did it
-        while the engine ran."""
+        """Save what the engine made: upsert by normalized URL, keeping id, created, tags and note of
+        the clip there. `original_gz`: the page already compressed (`gzipped(original_html)`).
+        `adopt`: what an import knew of the page: its tags are added, its created date and note
+        taken only where the clip has none."""
         with self._writing():
             url_key = normalize_url(clip.get("url") or "")
             existing_id = self._id_for_url(url_key) if url_key else None
             existing = self._read_meta(existing_id) if existing_id else None
-            record = {key: value for key, value in clip.items() if key not in INTERNAL}
+            record = {key: value for key, value in clip.items() if key in ENGINE_FIELDS}
             if existing:
-                for key in ("id", "created", "tags", "note", "similar"):
-                    record[key] = existing.get(key)
+                record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
             else:
-                record["id"] = self._free_id(url_key)
-                record["created"] = now_iso()
-                record.setdefault("tags", [])
-                record.setdefault("note", "")
+                record.update(id=self._free_id(url_key), created=now_iso(), tags=[], note="")
+            adopt = adopt or {}
+            record["tags"] = merged_tags(record["tags"], adopt.get("tags") or [])
+            if adopt.get("created") and not existing:
+                record["created"] = adopt["created"]
+            if adopt.get("note") and not record["note"]:
+                record["note"] = adopt["note"]
             return self._write(record, url_key, existing, original_html, selection_html, original_gz=original_gz)
 
     def save_record(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
-        """Save a whole stored clip as it is (import, undo, reclean): its id, dates, tags and note are
-        kept; a clip of the same page already here is replaced under its own id."""
+        """Save a whole stored clip as it is (import, undo): its id, dates, tags and note are kept;
+        a clip of the same page already here is replaced under its own id."""
+        record = check_clip({key: value for key, value in clip.items() if key not in INTERNAL})
         with self._writing():
-            url_key = normalize_url(clip.get("url") or "")
-            record = {key: value for key, value in clip.items() if key not in INTERNAL}
-            target = self._id_for_url(url_key) if url_key else None
-            given = record.get("id")
-            if target is None and isinstance(given, str) and ID_PATTERN.match(given) and self._read_meta(given) is None:
-                target = given
+            url_key = normalize_url(record["url"])
+            target = self._id_for_url(url_key)
+            if target is None and self._read_meta(record["id"]) is None:
+                target = record["id"]
             existing = self._read_meta(target) if target else None
             record["id"] = target or self._free_id(url_key)
-            record["created"] = record.get("created") or (existing or {}).get("created") or now_iso()
             return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
 
-    def update(self, clip_id: str, **fields: Any) -> Clip:
-        """Change title, tags, note or similar (stories) of a stored clip."""
-        unknown = set(fields) - set(UPDATABLE)
-        if unknown:
-            raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(UPDATABLE)}")
+    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]]) -> Clip:
+        """Change what the user owns (title, tags, note) of a stored clip: `change` gets the clip as
+        it is now, inside the write lock, and returns the fields to set. Nothing between the read
+        and the write, so two edits at once both land."""
         with self._writing():
             meta = self._read_meta(clip_id)
             if meta is None:
                 raise NotFound(f"no clip with id {clip_id}")
-            changes = clean_fields(fields)
+            current = self._read_whole(meta)
+            changes = change(current)
+            unknown = set(changes) - set(USER_FIELDS)
+            if unknown:
+                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(USER_FIELDS)}")
+            check_fields(changes)
+            changes = clean_fields(changes)
             if "title" in changes and not changes["title"]:
                 raise BadInput("title cannot be empty")
-            meta.update(changes)
-            if set(fields) - {"similar"}:  # links found by the stories detector are not an edit
-                meta["updated"] = now_iso()
+            meta.update(changes, updated=now_iso())
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
-            full = {**meta, **self._read_body(clip_id, meta["_body"])}
-            stamp = stamp_of(self._shard_path(shard)) or ""
-            if not self.index.put_meta(self._public(meta), shard, stamp, title_changed="title" in changes):
-                self._index(full)
-            return self._public(full)
+            self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
+                                                      title_changed="title" in changes), shard)
+            return {**current, **public(meta)}
 
-    def delete(self, clip_id: str) -> Clip:
-        """Remove a clip; returns it whole (undo gives it back to save_record)."""
+    def put_engine_fields(self, clip_id: str, fresh: Clip, *, revision: str) -> Clip:
+        """A new cleaning of the stored page (restore, reclean): only the engine's fields change, the
+        user's stay as they are now. Conflict when the clip's text changed since `revision` was read."""
         with self._writing():
-            clip = self.get(clip_id)
             meta = self._read_meta(clip_id)
+            if meta is None:
+                raise NotFound(f"no clip with id {clip_id}")
+            if meta["_body"] != revision:
+                raise Conflict(f"clip {clip_id} changed while it was being cleaned again")
+            engine = {key: fresh[key] for key in ENGINE_FIELDS if key in fresh and key not in USER_FIELDS}
+            record = check_clip({**public(meta), **self._read_body(clip_id, meta["_body"]), **engine})
+            return self._write(record, meta["_url_key"], meta, None, None)[0]
+
+    def delete(self, clip_id: str) -> Deleted:
+        """Remove a clip; returns it whole with its pages (undo gives them back to save_record)."""
+        with self._writing():
+            meta = self._read_meta(clip_id)
+            if meta is None:
+                raise NotFound(f"no clip with id {clip_id}")
+            clip = self._read_whole(meta)
+            try:
+                deleted = Deleted(clip, self.original_bytes(clip_id), self.selection_html(clip_id))
+            except StoreCorrupt:  # a damaged page goes with its clip; undo brings back the rest
+                deleted = Deleted(clip, None, None)
             self._commit({"op": "delete", "id": clip_id, "drop": [meta[key] for key in FILE_KEYS if meta.get(key)]}, {})
             shard = shard_of(clip_id)
-            self.index.remove(clip_id, shard, stamp_of(self._shard_path(shard)))
-            return clip
+            self._indexed(lambda: self.index.remove(clip_id, shard, stamp_of(self.shard_path(shard))), shard)
+            return deleted
 
     def _free_id(self, url_key: str) -> str:
         candidate = url_id(url_key) if url_key else secrets.token_hex(8)
@@ -518,15 +369,15 @@ class Store:
         """Write a new revision: its body and page under new file names, then the shard entry that
         points at them, all in one journal record (durable once that is synced)."""
         clip_id = record["id"]
-        record = sanitize(record)
         if not (keep_updated and record.get("updated")):
             record["updated"] = now_iso()
+        record = sanitize(check_clip(record))
         rev = secrets.token_hex(4)
         meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
         meta["_url_key"] = url_key
         meta["_body"] = f"{clip_id}.{rev}.json"
         body = {key: record.get(key) for key in BODY_FIELDS}
-        blobs = {meta["_body"]: json.dumps(body, ensure_ascii=False).encode("utf-8")}
+        blobs = {meta["_body"]: json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")}
         if original_html is None:  # a new cleaning of the stored page: the page stays as it was
             for key in ("_original", "_selection"):
                 if existing and existing.get(key):
@@ -539,52 +390,91 @@ class Store:
                 blobs[meta["_selection"]] = gzipped(selection_html)
         drop = [existing[key] for key in FILE_KEYS if existing and existing.get(key) and existing[key] != meta.get(key)]
         self._commit({"op": "put", "id": clip_id, "meta": meta, "drop": drop}, blobs)
-        self._index({**meta, **body})
-        return self._public({**meta, **body}), ("updated" if existing else "created")
+        full = {**meta, **body}
+        shard = shard_of(clip_id)
+        self._indexed(lambda: self.index.put(public(full), shard, url_key, stamp_of(self.shard_path(shard)) or ""), shard)
+        return public(full), ("updated" if existing else "created")
+
+    def _indexed(self, put: Callable[[], Any], shard: str) -> None:
+        """Bring the index in step with a write that is done. The write stands whatever happens here
+        (it is applied and journaled: answering an error would be a lie); a failed index write leaves
+        the shard's stamp stale, so the next open indexes the shard again."""
+        try:
+            put()
+        except sqlite3.Error:
+            log.exception("indexing shard %s failed; it is indexed again on the next start", shard)
+            with contextlib.suppress(sqlite3.Error):
+                self.index.forget_stamp(shard)
 
     # -- the journal -------------------------------------------------------------------------------
     def _commit(self, header: dict, blobs: dict[str, bytes]) -> None:
-        """Journal a write (from here on it survives a crash), then apply it to the files."""
-        self._journaled += self.journal.append(header, blobs)
-        self._apply(header, blobs)
+        """Journal a write (from here on it survives a crash), then apply it to the files. A write
+        that fails to apply is taken off the journal again (and its new files removed) before the
+        error goes up: a refused write is never carried out by a replay."""
+        start = self.journal.append(header, blobs)
+        try:
+            self._apply(header, blobs)
+        except BaseException:
+            self.journal.cancel(start)
+            for name in blobs:
+                with contextlib.suppress(OSError):
+                    (self.body_folder(header["id"]) / name).unlink(missing_ok=True)
+            raise
+        self._journaled += self.journal.size() - start
         self._last_write = time.monotonic()
         if self.journal.size() > JOURNAL_MAX_BYTES:  # a long burst of writes: checkpoint now
             self._checkpoint()
 
     def _apply(self, header: dict, blobs: dict[str, bytes]) -> None:
-        """Put one journaled write in place: files first, then the shard. Applying a record twice
-        (replay after a crash) gives the same result."""
+        """Put one journaled write in place: files first, then the shard; then the old files go.
+        Applying a record twice (replay after a crash) gives the same result."""
         clip_id = header["id"]
-        folder = self._body_folder(clip_id)
+        folder = self.body_folder(clip_id)
         if folder not in self._body_folders:
             folder.mkdir(exist_ok=True)
             self._body_folders.add(folder)
         for name, data in blobs.items():
-            os.replace(write_temp(folder / name, data), folder / name)
+            replace_file(folder / name, data)
             self._unsynced.add(folder / name)
-        shard_path = self._shard_path(shard_of(clip_id))
+        shard_path = self.shard_path(shard_of(clip_id))
         table = TinyDB(shard_path, storage=AtomicJSONStorage).table("clips")
         doc_id = int(clip_id, 16)
         if header["op"] == "delete":
             if table.contains(doc_id=doc_id):
                 table.remove(doc_ids=[doc_id])
         elif table.contains(doc_id=doc_id):
-            table.update(lambda doc: (doc.clear(), doc.update(header["meta"])), doc_ids=[doc_id])
+            def replace(doc: Any) -> None:
+                doc.clear()
+                doc.update(header["meta"])
+
+            table.update(replace, doc_ids=[doc_id])
         else:
             table.insert(Document(header["meta"], doc_id=doc_id))
         self._unsynced |= {shard_path, folder, self.meta_dir}
-        for name in header.get("drop", []):
-            (folder / name).unlink(missing_ok=True)
+        for name in header.get("drop", []):  # the write stands now: an old file left behind is only litter
+            with contextlib.suppress(OSError):
+                (folder / name).unlink(missing_ok=True)
 
     def _replay(self) -> None:
         """After a crash: apply every journaled write again, make it durable, empty the journal, and
-        remove the temporary files the crash left half-written (a clean close leaves none)."""
-        if self.journal.size():
-            for header, blobs in self.journal.records():
+        remove the temporary files the crash left half-written (a clean close leaves none). A record
+        that cannot be applied (its shard is damaged) is kept: the journal is copied to damaged/."""
+        if not self.journal.size():
+            return
+        failed = 0
+        for header, blobs in self.journal.records():
+            try:
                 self._apply(header, blobs)
-            self._checkpoint(replayed=True)
-            for leftover in [*self.meta_dir.glob(".*.tmp"), *self.body_dir.glob("*/.*.tmp")]:
-                leftover.unlink(missing_ok=True)
+            except (StoreCorrupt, OSError) as exc:
+                failed += 1
+                self.damaged[f"journal record for clip {header.get('id')}"] = str(exc)
+        if failed:
+            kept = self.data_dir / DAMAGED_DIR / f"journal.{int(time.time())}"
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(self.journal.path, kept)
+        self._checkpoint(replayed=True)
+        for leftover in [*self.meta_dir.glob(".*.tmp"), *self.body_dir.glob("*/.*.tmp")]:
+            leftover.unlink(missing_ok=True)
 
     def _checkpoint(self, replayed: bool = False) -> None:
         """Make every journaled write durable in place, then empty the journal. The caller holds the
@@ -606,10 +496,6 @@ class Store:
                 with self._writing():
                     self._checkpoint()
 
-    def _index(self, full: dict) -> None:
-        shard = shard_of(full["id"])
-        self.index.put(self._public(full), shard, full.get("_url_key", ""), stamp_of(self._shard_path(shard)) or "")
-
     # -- keeping the index in step -----------------------------------------------------------------
     def _refresh_index(self) -> int:
         """Index again every shard whose stamp differs from what the index saw (all, for a new index)."""
@@ -618,53 +504,29 @@ class Store:
         stale = [shard for shard, entry in on_disk.items() if known.get(shard) != stamp_of(Path(entry.path))]
         stale += [shard for shard in known if shard not in on_disk]
         for shard in stale:
-            self._reindex_shard(shard)
+            self.reindex_shard(shard)
         return len(stale)
 
-    def _reindex_shard(self, shard: str) -> None:
-        path = self._shard_path(shard)
-        docs = self._db(shard).table("clips").all() if path.exists() else []
+    def reindex_shard(self, shard: str) -> None:
+        """Make the index hold what the shard holds. A damaged shard keeps what the index had of it
+        (listed, not readable) and is named in `damaged`; a damaged record is left out."""
+        path = self.shard_path(shard)
+        try:
+            docs = self._db(shard).table("clips").all() if path.exists() else []
+        except StoreCorrupt as exc:
+            self.damaged[path.name] = exc.message
+            return
         clips = []
         for doc in docs:
             meta = dict(doc)
+            clip_id = str(meta.get("id"))
             try:
-                body = self._read_body(meta["id"], meta["_body"])
-            except StoreCorrupt:
+                body = self._read_body(clip_id, meta["_body"])
+            except StoreCorrupt as exc:  # listed (its metadata is whole), unreadable until repaired
+                self.damaged[clip_id] = exc.message
                 body = {"text": ""}
-            clips.append((self._public({**meta, **body}), meta.get("_url_key", "")))
+            try:
+                clips.append((check_clip(public({**meta, **body})), meta.get("_url_key", "")))
+            except BadInput as exc:  # a record no version should have let in: left out of the index
+                self.damaged[clip_id] = f"the record of clip {clip_id} is damaged: {exc.message}"
         self.index.replace_shard(shard, clips, stamp_of(path))
-
-    # -- bulk --------------------------------------------------------------------------------------
-    def bulk_save_records(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
-        """Store many new clips fast (a new store, a big import): body files without a sync each, one
-        sync for all of them, then each touched shard written once (atomically) and one index
-        transaction. Clips whose URL is already stored are skipped; the number saved is returned."""
-        by_shard: dict[str, list[dict]] = {}
-        indexed: list[tuple[Clip, str, str]] = []
-        with self._writing():
-            for clip, original in records:
-                url_key = normalize_url(clip.get("url") or "")
-                clip_id = url_id(url_key) if url_key else secrets.token_hex(8)
-                if clip_id in (meta["id"] for meta in by_shard.get(shard_of(clip_id), [])) or (url_key and self._id_for_url(url_key)):
-                    continue
-                record = sanitize({key: value for key, value in clip.items() if key not in INTERNAL})
-                record["id"] = clip_id = self._free_id(url_key) if self._read_meta(clip_id) else clip_id
-                record["created"] = record.get("created") or now_iso()
-                record["updated"] = record.get("updated") or record["created"]
-                folder = self._body_folder(clip_id)
-                folder.mkdir(exist_ok=True)
-                meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
-                meta.update(_url_key=url_key, _body=f"{clip_id}.0.json")
-                body = {key: record.get(key) for key in BODY_FIELDS}
-                (folder / meta["_body"]).write_bytes(json.dumps(body, ensure_ascii=False).encode("utf-8"))
-                if original is not None:
-                    meta["_original"] = f"{clip_id}.0.html.gz"
-                    (folder / meta["_original"]).write_bytes(gzipped(original))
-                by_shard.setdefault(shard_of(clip_id), []).append(meta)
-                indexed.append((self._public({**meta, **body}), shard_of(clip_id), url_key))
-            os.sync()  # every body on disk before any shard points at it
-            for shard, metas in by_shard.items():
-                self._db(shard).table("clips").insert_multiple(Document(meta, doc_id=int(meta["id"], 16)) for meta in metas)
-            os.sync()
-            self.index.put_many(indexed, {shard: stamp_of(self._shard_path(shard)) or "" for shard in by_shard})
-        return len(indexed)

@@ -8,32 +8,32 @@ of the longer text found in the other must reach STORY_MIN_SHARED. That pairs sy
 re-posts under other chrome and an aggregator's copy with a paragraph or two cut or added, and keeps
 apart separately written reports of one event (they share a quote or two, not their sentences).
 
-The index is derived from the store and rebuilt from it when missing, made with other parameters,
-or out of step (a clip saved or deleted while the index was not told). The store's `similar` field
-on each clip is the record users see; the index keeps the links too, so a deleted clip can be taken
-out of its partners' lists after the store has forgotten it.
+The links live here and only here: a clip's `similar` list is joined in when it is read
+(`StoryIndex.similar`), never copied into the records. The index follows the search index's change
+feed (search_index.py), the one signal of a text that came, changed or went, whichever process or
+door wrote it; each fingerprint remembers the change number of the text it was made from, and a
+link is shown only while both texts are the ones it was found between. So an import, a partial
+export, another process or a crash can delay a link, never show one to a missing clip or between
+texts that no longer match. A lost or rebuilt index is made again from the store's texts.
 """
 
 import contextlib
-import logging
 import re
 import sqlite3
 import threading
 import time
-import weakref
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from tidyclip.clip import Clip
-from tidyclip.config import STORY_MIN_SHARED, STORY_MIN_SHINGLES, STORY_SHINGLE_WORDS
-from tidyclip.errors import NotFound, TidyclipError
+from tidyclip.config import STORY_BATCH, STORY_MIN_SHARED, STORY_MIN_SHINGLES, STORY_SHINGLE_WORDS
+from tidyclip.search_index import SearchIndex
+from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
 
-log = logging.getLogger(__name__)
 
 INDEX_FILE = "stories.sqlite"
 
@@ -48,15 +48,8 @@ SEED = 20261128
 #: Candidates whose signatures agree on fewer minhashes than this are not worth fetching: a pair
 #: above STORY_MIN_SHARED has Jaccard >= 1/3, and 126 minhashes estimate it within about +-0.1.
 MIN_ESTIMATED_JACCARD = 0.2
-#: Clips indexed per transaction when the index catches up with the store (a few MB of shingles).
-CATCH_UP_BATCH = 500
-#: How long the index may go without checking that it has every stored clip. Clips saved on other
-#: threads need no check (their own link pairs them); this is for what bypassed link altogether.
-SYNC_SECONDS = 30.0
-#: How many of the newest stored clips a link looks through for clips saved but not yet linked.
-RECENT = 50
 #: Bumped when shingling or hashing changes; with the parameters it names the index's layout.
-SCHEMA = 2
+SCHEMA = 3
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -105,7 +98,9 @@ def shared(a: np.ndarray, b: np.ndarray) -> float:
     """The share of the longer shingle set found in the other (0 when either is empty)."""
     if not len(a) or not len(b):
         return 0.0
-    return len(np.intersect1d(a, b, assume_unique=True)) / max(len(a), len(b))
+    # Both are sorted and distinct (np.unique): look each of a up in b, no merged copy to sort.
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a)) / max(len(a), len(b))
 
 
 class Fingerprint:
@@ -117,7 +112,7 @@ class Fingerprint:
 
 
 def similar_entry(clip: Clip, score: float) -> dict:
-    """How one clip appears in another's `similar` list."""
+    """How one clip (its summary will do) appears in another's `similar` list."""
     site = clip.get("site") or urlsplit(clip.get("url") or "").hostname or ""
     return {"id": clip["id"], "title": clip.get("title") or "", "site": site, "score": round(score, 3)}
 
@@ -125,84 +120,185 @@ def similar_entry(clip: Clip, score: float) -> dict:
 # ---- the index ----
 
 class StoryIndex:
-    """MinHash/LSH buckets and the recorded links, in one SQLite file beside the store.
+    """MinHash/LSH buckets and the links, in one SQLite file beside the store.
 
-    One connection, used only under `lock`: the server saves from several threads, and each link
-    must read and write the partners' `similar` lists without another link in between.
+    The follower (one thread at a time, under `lock`) writes; readers use their own connection per
+    thread (WAL: they never wait for the follower).
     """
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.lock = threading.RLock()
-        self._next_sync = 0.0
-        self._worker: threading.Thread | None = None
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._ensure_schema()
+        # Every write runs in BEGIN IMMEDIATE, which also serializes the followers of two processes
+        # (the server and a CLI run beside it).
+        self._connections = ThreadConnections(self.path, timeout=60)
+        try:
+            self._ensure_schema()
+        except sqlite3.DatabaseError:  # a damaged file: derived data, made again from the store's texts
+            self._connections.close()
+            aside = self.path.parent / "damaged" / f"{self.path.name}.{int(time.time())}"
+            aside.parent.mkdir(exist_ok=True)
+            self.path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._ensure_schema()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._connections.get()
+
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self.db)
 
     def _ensure_schema(self) -> None:
         layout = f"{SCHEMA}/{STORY_SHINGLE_WORDS}/{BANDS}x{ROWS}/{SEED}/{STORY_MIN_SHARED}/{STORY_MIN_SHINGLES}"
-        with self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
             if row is None or row[0] != layout:
                 # New, or made with other parameters: its signatures and links mean nothing now; rebuild.
                 for table in ("docs", "buckets", "links"):
-                    self._db.execute(f"DROP TABLE IF EXISTS {table}")
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (layout,))
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', 0)")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS docs (doc INTEGER PRIMARY KEY, clip_id TEXT UNIQUE NOT NULL, sig BLOB)")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER, doc INTEGER, PRIMARY KEY (bucket, doc))"
-                " WITHOUT ROWID")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS links (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b)) WITHOUT ROWID")
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("DELETE FROM meta")
+                db.execute("INSERT INTO meta VALUES ('layout', ?)", (layout,))
+            db.execute("CREATE TABLE IF NOT EXISTS docs (doc INTEGER PRIMARY KEY, clip_id TEXT UNIQUE NOT NULL, sig BLOB, seq INTEGER NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS buckets (bucket INTEGER, doc INTEGER, PRIMARY KEY (bucket, doc)) WITHOUT ROWID")
+            db.execute("CREATE TABLE IF NOT EXISTS links (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b)) WITHOUT ROWID")
 
     def close(self) -> None:
-        self._db.close()
+        self._connections.close()
 
-    # -- documents and buckets --
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def count(self) -> int:
-        """Clips indexed. Kept in `meta` as rows come and go: count(*) reads the whole table (ms at 100,000)."""
-        return int(self._db.execute("SELECT value FROM meta WHERE key = 'docs'").fetchone()[0])
+        return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    def has(self, clip_id: str) -> bool:
-        return self._db.execute("SELECT 1 FROM docs WHERE clip_id = ?", (clip_id,)).fetchone() is not None
+    # -- reading: the links of clips, joined in when they are read --
 
-    def put_many(self, fingerprints: Iterable[tuple[str, Fingerprint]]) -> None:
-        """Add or replace the signatures of these clips (a bulk path: one transaction)."""
-        with self.lock, self._db:
-            for clip_id, fingerprint in fingerprints:
-                self._drop_doc(clip_id)
-                self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'docs'")
-                sig = fingerprint.signature
-                cursor = self._db.execute(
-                    "INSERT INTO docs (clip_id, sig) VALUES (?, ?)", (clip_id, None if sig is None else sig.tobytes()))
-                if sig is not None:
-                    self._db.executemany(
-                        "INSERT OR IGNORE INTO buckets VALUES (?, ?)",
-                        [(key, cursor.lastrowid) for key in band_keys(sig)])
+    def similar(self, search: SearchIndex, ids: list[str]) -> tuple[dict[str, list[dict]], bool]:
+        """Each clip's `similar` list, and whether any clip asked about is not yet taken in (the
+        caller may ask the follower to catch up). A link counts only while both its clips' texts
+        are the ones it was found between."""
+        if not ids:
+            return {}, False
+        links: dict[str, list[tuple[str, float]]] = {clip_id: [] for clip_id in ids}
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for a, b, score in self.db.execute(f"SELECT a, b, score FROM links WHERE a IN ({marks})", chunk):
+                links[a].append((b, score))
+        involved = set(ids) | {other for pairs in links.values() for other, _ in pairs}
+        current = search.text_seqs(involved)
+        taken_in = self._seqs(involved)
+        behind = any(taken_in.get(clip_id) != current.get(clip_id) for clip_id in ids if clip_id in current)
+        partners = search.summaries_of({other for pairs in links.values() for other, _ in pairs})
 
-    def _drop_doc(self, clip_id: str) -> None:
-        row = self._db.execute("SELECT doc, sig FROM docs WHERE clip_id = ?", (clip_id,)).fetchone()
-        if row is None:
-            return
-        doc, sig = row
-        if sig is not None:
-            keys = band_keys(np.frombuffer(sig, dtype=np.uint32))
-            self._db.executemany("DELETE FROM buckets WHERE bucket = ? AND doc = ?", [(key, doc) for key in keys])
-        self._db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
-        self._db.execute("UPDATE meta SET value = value - 1 WHERE key = 'docs'")
+        def holds(clip_id: str) -> bool:
+            return clip_id in current and taken_in.get(clip_id) == current[clip_id]
 
-    def candidates(self, clip_id: str, fingerprint: Fingerprint) -> list[str]:
+        lists = {
+            clip_id: sorted((similar_entry(partners[other], score) for other, score in pairs
+                             if holds(clip_id) and holds(other) and other in partners), key=_by_score)
+            for clip_id, pairs in links.items()
+        }
+        return lists, behind
+
+    def _seqs(self, ids: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in chunks(list(ids)):
+            found.update(self.db.execute(f"SELECT clip_id, seq FROM docs WHERE clip_id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    # -- following the store's change feed --
+
+    def follow(self, search: SearchIndex, *, limit: int | None = None, stop: threading.Event | None = None) -> bool:
+        """Take in the changes the store made since the last call: fingerprint the clips whose text
+        came or changed, pair them, drop the ones that went. At most `limit` changes (None: all),
+        stopping early when `stop` is set; True when the index is in step with the store."""
+        with self.lock:
+            generation, head = search.feed_head()
+            if self._meta("generation") != generation:
+                return self._rebuild(search, generation, head, limit, stop)
+        done = 0
+        while limit is None or done < limit:
+            if stop is not None and stop.is_set():
+                return False
+            with self.lock, self._transaction() as db:
+                seen = int(self._meta("seen") or 0)
+                changes = search.changes_since(seen, STORY_BATCH if limit is None else min(STORY_BATCH, limit - done))
+                if not changes:
+                    return True
+                self._take_in(db, search, list(dict.fromkeys(clip_id for _, clip_id in changes)))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (str(changes[-1][0]),))
+            search.prune_feed(changes[-1][0])
+            done += len(changes)
+        return False
+
+    def _rebuild(self, search: SearchIndex, generation: str, head: int, limit: int | None, stop: threading.Event | None) -> bool:
+        """A new or rebuilt search index (or a new story index): take in every stored text. The
+        work survives an interruption (texts already taken in under this generation are skipped);
+        the generation is recorded once all is in step."""
+        if self._meta("rebuilding") != generation:  # numbers of another generation mean nothing
+            with self._transaction() as db:
+                for table in ("docs", "buckets", "links"):
+                    db.execute(f"DELETE FROM {table}")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('rebuilding', ?)", (generation,))
+        current = search.text_seqs()
+        taken_in = dict(self.db.execute("SELECT clip_id, seq FROM docs"))
+        changed = [clip_id for clip_id, seq in current.items() if taken_in.get(clip_id) != seq]
+        changed += [clip_id for clip_id in taken_in if clip_id not in current]
+        for start in range(0, len(changed) if limit is None else min(len(changed), limit), STORY_BATCH):
+            if stop is not None and stop.is_set():
+                return False
+            with self._transaction() as db:
+                self._take_in(db, search, changed[start:start + STORY_BATCH])
+        if limit is not None and len(changed) > limit:
+            return False
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (str(head),))
+        return True
+
+    def _take_in(self, db: sqlite3.Connection, search: SearchIndex, ids: list[str]) -> None:
+        """Fingerprint and pair these clips as their texts are now (gone ones dropped), inside the
+        caller's transaction."""
+        seqs = search.text_seqs(ids)
+        texts = search.texts_of(seq_id for seq_id in ids if seq_id in seqs)
+        fingerprints = {clip_id: Fingerprint(texts.get(clip_id, "")) for clip_id in ids if clip_id in seqs}
+        for clip_id in ids:
+            self._drop(db, clip_id)
+        for clip_id, fingerprint in fingerprints.items():
+            sig = fingerprint.signature
+            cursor = db.execute("INSERT INTO docs (clip_id, sig, seq) VALUES (?, ?, ?)",
+                                (clip_id, None if sig is None else sig.tobytes(), seqs[clip_id]))
+            if sig is not None:
+                db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?)", [(key, cursor.lastrowid) for key in band_keys(sig)])
+        # Shingles of the texts compared, made once a batch: a story told many times (an import of
+        # copies) compares every copy with every other, and shingling is the costly part.
+        known = {clip_id: fingerprint.shingles for clip_id, fingerprint in fingerprints.items()}
+        for clip_id, fingerprint in fingerprints.items():
+            self._pair(db, search, clip_id, fingerprint, known)
+
+    def _drop(self, db: sqlite3.Connection, clip_id: str) -> None:
+        row = db.execute("SELECT doc, sig FROM docs WHERE clip_id = ?", (clip_id,)).fetchone()
+        if row is not None:
+            doc, sig = row
+            if sig is not None:
+                keys = band_keys(np.frombuffer(sig, dtype=np.uint32))
+                db.executemany("DELETE FROM buckets WHERE bucket = ? AND doc = ?", [(key, doc) for key in keys])
+            db.execute("DELETE FROM docs WHERE doc = ?", (doc,))
+        # Links are stored both ways, so the reverse rows are found by the primary key (a, b) too.
+        others = [other for (other,) in db.execute("SELECT b FROM links WHERE a = ?", (clip_id,))]
+        db.execute("DELETE FROM links WHERE a = ?", (clip_id,))
+        db.executemany("DELETE FROM links WHERE a = ? AND b = ?", [(other, clip_id) for other in others])
+
+    def _candidates(self, db: sqlite3.Connection, clip_id: str, fingerprint: Fingerprint) -> list[str]:
         """Clips sharing an LSH bucket with this fingerprint whose signatures agree enough, best first."""
         if fingerprint.signature is None:
             return []
         keys = band_keys(fingerprint.signature)
-        rows = self._db.execute(
+        rows = db.execute(
             "SELECT DISTINCT d.clip_id, d.sig FROM buckets b JOIN docs d ON d.doc = b.doc"
             f" WHERE b.bucket IN ({','.join('?' * len(keys))}) AND d.clip_id != ?", (*keys, clip_id)).fetchall()
         estimated = [
@@ -210,136 +306,18 @@ class StoryIndex:
             for other, sig in rows]
         return [other for estimate, other in sorted(estimated, reverse=True) if estimate >= MIN_ESTIMATED_JACCARD]
 
-    # -- links --
-
-    def partners(self, clip_id: str) -> dict[str, float]:
-        return dict(self._db.execute("SELECT b, score FROM links WHERE a = ?", (clip_id,)).fetchall())
-
-    def set_links(self, clip_id: str, scores: dict[str, float]) -> None:
-        with self._db:
-            self._drop_links(clip_id)
-            self._db.executemany(
-                "INSERT INTO links VALUES (?, ?, ?)",
-                [row for other, score in scores.items() for row in ((clip_id, other, score), (other, clip_id, score))])
-
-    def remove(self, clip_id: str) -> None:
-        with self._db:
-            self._drop_doc(clip_id)
-            self._drop_links(clip_id)
-
-    def _drop_links(self, clip_id: str) -> None:
-        # Links are stored both ways, so the reverse rows are found by the primary key (a, b) too.
-        others = [other for (other,) in self._db.execute("SELECT b FROM links WHERE a = ?", (clip_id,))]
-        self._db.execute("DELETE FROM links WHERE a = ?", (clip_id,))
-        self._db.executemany("DELETE FROM links WHERE a = ? AND b = ?", [(other, clip_id) for other in others])
-
-    # -- keeping in step with the store --
-
-    def sync(self, store: Any, clip_id: str, *, present: bool) -> None:
-        """Bring the index in step with the store when their clip counts disagree: clips saved or
-        deleted without telling us (a crash between save and link, an import, another process,
-        a lost index). Checked at the first link or forget of this index, then at most every
-        SYNC_SECONDS: counting the store's clips costs milliseconds at 100,000. A few new clips are
-        caught up at once; anything more in a background thread, so no save waits for it.
-
-        `clip_id` is the clip being linked (present: saved, maybe not yet indexed) or forgotten
-        (not present: deleted from the store, maybe still indexed); it is not counted as a mismatch.
-        """
-        if time.monotonic() < self._next_sync:
-            return
-        self._next_sync = time.monotonic() + SYNC_SECONDS
-        indexed = self.count() - (1 if self.has(clip_id) else 0) + (1 if present else 0)
-        gap = store.count() - indexed
-        if gap == 0:
-            return
-        if gap > 0:
-            # Usually the newest clips: saved just before a crash, or on other threads a moment ago.
-            newest = [clip["id"] for clip in store.search(sort="newest", limit=RECENT)[0]]
-            unknown = [other for other in newest if other != clip_id and not self.has(other)]
-            if len(unknown) == gap:
-                self._catch_up(store, unknown)
-                return
-        self._reconcile_in_background(store)
-
-    def _reconcile_in_background(self, store: Any) -> None:
-        """The whole difference can be many clips (a lost index, a big import): minutes at 100,000.
-        A thread works through it a batch at a time, letting saves link in between; what they miss
-        meanwhile is paired when the thread reaches it."""
-        if self._worker is not None and self._worker.is_alive():
-            return
-        self._worker = threading.Thread(target=self._reconcile, args=(store,), name="stories-catch-up", daemon=True)
-        self._worker.start()
-
-    def _reconcile(self, store: Any) -> None:
-        try:
-            with self.lock:
-                known = {row[0] for row in self._db.execute("SELECT clip_id FROM docs")}
-                stored = set(store.all_ids())
-                for gone in sorted(known - stored):
-                    _unlink(self, store, gone)
-            missing = sorted(stored - known)
-            for start in range(0, len(missing), CATCH_UP_BATCH):
-                with self.lock:
-                    self._catch_up(store, missing[start:start + CATCH_UP_BATCH])
-        except Exception:  # a background thread has no caller to tell: log, and let the next check retry
-            log.exception("bringing %s in step with the store failed", self.path)
-            self._next_sync = 0.0
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Until a catch-up running in the background is done (tests, benchmarks)."""
-        if self._worker is not None:
-            self._worker.join(timeout)
-
-    def _catch_up(self, store: Any, missing: list[str]) -> None:
-        """Index and pair the clips the index missed: a batch indexed in one transaction, then paired."""
-        for start in range(0, len(missing), CATCH_UP_BATCH):
-            batch: list[tuple[Clip, Fingerprint]] = []
-            for clip_id in missing[start:start + CATCH_UP_BATCH]:
-                try:
-                    clip = store.get(clip_id)
-                except NotFound:
-                    continue  # deleted meanwhile
-                except TidyclipError:
-                    clip = {"id": clip_id}  # unreadable (a damaged body): indexed without text, so counts agree
-                batch.append((clip, Fingerprint(clip.get("text") or "")))
-            self.put_many((clip["id"], fingerprint) for clip, fingerprint in batch)
-            for clip, fingerprint in batch:
-                if fingerprint.signature is not None:
-                    _pair(self, store, clip, fingerprint)
-
-
-_indexes: "weakref.WeakKeyDictionary[Any, StoryIndex]" = weakref.WeakKeyDictionary()
-_indexes_lock = threading.Lock()
-
-
-def index_for(store: Any) -> StoryIndex:
-    """The story index of this store object (opened once, closed when the store is dropped)."""
-    with _indexes_lock:
-        index = _indexes.get(store)
-        if index is None:
-            index = _indexes[store] = StoryIndex(Path(store.data_dir) / INDEX_FILE)
-            weakref.finalize(store, index.close)
-        return index
-
-
-# ---- the three doors ----
-
-def link(store: Any, clip: Clip) -> list[dict]:
-    """Find stored clips telling the same story as `clip`, record the link both ways, return [{id, title, site, score}]."""
-    fingerprint = Fingerprint(clip.get("text") or "")
-    index = index_for(store)
-    with index.lock:
-        index.sync(store, clip["id"], present=True)
-        index.put_many([(clip["id"], fingerprint)])
-        return _pair(index, store, clip, fingerprint)
-
-
-def forget(store: Any, clip_id: str) -> None:
-    """Drop `clip_id` from the story index and from the `similar` lists of the clips it was linked to."""
-    index = index_for(store)
-    with index.lock:
-        index.sync(store, clip_id, present=False)
-        _unlink(index, store, clip_id)
+    def _pair(self, db: sqlite3.Connection, search: SearchIndex, clip_id: str, fingerprint: Fingerprint,
+              known: dict[str, np.ndarray]) -> None:
+        """Confirm the candidates on the exact shingles of both texts; record the links both ways.
+        `known`: shingles already made (added to as candidates are shingled)."""
+        candidates = self._candidates(db, clip_id, fingerprint)
+        for other, text in search.texts_of(other for other in candidates if other not in known).items():
+            known[other] = shingles(text)
+        scores = {other: shared(fingerprint.shingles, known[other]) for other in candidates if other in known}
+        db.executemany(
+            "INSERT OR REPLACE INTO links VALUES (?, ?, ?)",
+            [row for other, score in scores.items() if score >= STORY_MIN_SHARED
+             for row in ((clip_id, other, round(score, 3)), (other, clip_id, round(score, 3)))])
 
 
 def fold(items: list[Clip]) -> list[Clip]:
@@ -371,58 +349,6 @@ def fold(items: list[Clip]) -> list[Clip]:
         else:
             kept[group]["also"].append(item)
     return list(kept.values())
-
-
-# ---- pairing and the partners' lists ----
-
-def _pair(index: StoryIndex, store: Any, clip: Clip, fingerprint: Fingerprint) -> list[dict]:
-    """Confirm the candidates of an indexed clip, record the links both ways, return the clip's list."""
-    partners: dict[str, tuple[Clip, float]] = {}
-    for other_id in index.candidates(clip["id"], fingerprint):
-        try:
-            other = store.get(other_id)
-        except NotFound:
-            _unlink(index, store, other_id)  # deleted without telling us
-            continue
-        except TidyclipError:
-            continue  # unreadable (damaged body): not a partner this time
-        score = shared(fingerprint.shingles, shingles(other.get("text") or ""))
-        if score >= STORY_MIN_SHARED:
-            partners[other_id] = (other, score)
-
-    before = index.partners(clip["id"])
-    for dropped in before.keys() - partners.keys():
-        _write_entry(store, dropped, clip["id"], None)
-    for other, score in partners.values():
-        _write_entry(store, other, clip["id"], similar_entry(clip, score))
-    if before or partners:  # most clips have none, before or after: no write
-        index.set_links(clip["id"], {other_id: round(score, 3) for other_id, (_, score) in partners.items()})
-
-    similar = sorted((similar_entry(other, score) for other, score in partners.values()), key=_by_score)
-    if similar != (clip.get("similar") or []):
-        with contextlib.suppress(NotFound):  # deleted while we looked: forget() tidies up after it
-            store.update(clip["id"], similar=similar)
-    return similar
-
-
-def _unlink(index: StoryIndex, store: Any, clip_id: str) -> None:
-    for other_id in index.partners(clip_id):
-        _write_entry(store, other_id, clip_id, None)
-    index.remove(clip_id)
-
-
-def _write_entry(store: Any, other: Clip | str, clip_id: str, entry: dict | None) -> None:
-    """Put `entry` for `clip_id` in the other clip's `similar` list (None: take it out)."""
-    if isinstance(other, str):
-        try:
-            other = store.get(other)
-        except TidyclipError:
-            return
-    before = other.get("similar") or []
-    after = sorted([e for e in before if e.get("id") != clip_id] + ([entry] if entry else []), key=_by_score)
-    if after != before:
-        with contextlib.suppress(NotFound):  # deleted meanwhile: nothing left to tell
-            store.update(other["id"], similar=after)
 
 
 def _by_score(entry: dict) -> tuple[float, str]:

@@ -1,28 +1,31 @@
 """Export clips in the formats other tools read, and import tidyclip and Wallabag exports.
 
-    export_to_path(store, fmt, path, ...) -> int                    the number of clips written
-    stream_export(store, fmt, ...) -> (chunks, mimetype, filename)  for a streamed download
+    export_to_path(library, fmt, path, ...) -> int                    the number of clips written
+    stream_export(library, fmt, ...) -> (chunks, mimetype, filename)  for a streamed download
     import_from_path(library, path) -> (created, updated)
 
 Every format module has `write(clips, options) -> Iterator[bytes]`, MIMETYPE, FILE_ENDING and, when it
 reads the clips more than once, PASSES. Clips
-stream from the store, so an export of any size runs in bounded memory (docs/BENCHMARKS.md, Export).
+stream from the library, so an export of any size runs in bounded memory (docs/BENCHMARKS.md, Export).
+A damaged clip is left out (and named to `on_damaged`); the others are exported.
 """
 
+import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tidyclip.errors import BadInput
+from tidyclip.errors import BadFormat, BadInput, StoreCorrupt
 from tidyclip.export import bookmarks, csv_table, epub_book, html_book, json_document, json_lines, markdown_zip
 from tidyclip.export.importing import import_from_path
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.selection import Selection
 from tidyclip.library import Progress
 
+log = logging.getLogger(__name__)
 FORMATS: dict[str, ModuleType] = {
     "md": markdown_zip, "json": json_document, "jsonl": json_lines, "html": html_book,
     "epub": epub_book, "csv": csv_table, "bookmarks": bookmarks,
@@ -35,21 +38,32 @@ __all__ = ["FORMATS", "export_to_path", "stream_export", "import_from_path"]
 
 def _format(fmt: str) -> ModuleType:
     if fmt not in FORMATS:
-        raise BadInput(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}", code="bad_format")
+        raise BadFormat(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     return FORMATS[fmt]
 
 
-def _options(store: Any, fmt: str, with_original: bool) -> ExportOptions:
+def _options(library: Any, fmt: str, with_original: bool) -> ExportOptions:
     if with_original and fmt not in FORMATS_WITH_ORIGINAL:
         raise BadInput(f"only {' and '.join(FORMATS_WITH_ORIGINAL)} exports can carry the original pages")
-    return ExportOptions(original_of=store.original_html if with_original else None)
+    return ExportOptions(original_of=_original_reader(library) if with_original else None)
+
+
+def _original_reader(library: Any) -> Callable[[str], str | None]:
+    """The stored page of a clip, or None when it is damaged: the clip is exported without it."""
+    def original_of(clip_id: str) -> str | None:
+        try:
+            return library.original_html(clip_id)
+        except StoreCorrupt as exc:
+            log.warning("exporting clip %s without its page: %s", clip_id, exc.message)
+            return None
+    return original_of
 
 
 def default_filename(fmt: str, options: ExportOptions) -> str:
     return f"tidyclip-{options.exported.strftime('%Y-%m-%d-%H%M')}{_format(fmt).FILE_ENDING}"
 
 
-def stream_export(store: Any, fmt: str, *, query: str | None = None, tag: str | None = None,
+def stream_export(library: Any, fmt: str, *, query: str | None = None, tag: str | None = None,
                   ids: list[str] | None = None, one_per_story: bool = False,
                   with_original: bool = False) -> tuple[Iterator[bytes], str, str]:
     """The export as byte chunks made as they are read, its mimetype and a file name to offer.
@@ -57,8 +71,8 @@ def stream_export(store: Any, fmt: str, *, query: str | None = None, tag: str | 
     Bad arguments raise here, before the first chunk, so a route can still answer with an error.
     """
     module = _format(fmt)
-    options = _options(store, fmt, with_original)
-    selection = Selection(store, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
+    options = _options(library, fmt, with_original)
+    selection = Selection(library, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
     return module.write(selection, options), module.MIMETYPE, default_filename(fmt, options)
 
 
@@ -70,17 +84,18 @@ def _writable_target(path: Path) -> Path:
     return path
 
 
-def export_to_path(store: Any, fmt: str, path: str | os.PathLike, *, query: str | None = None,
+def export_to_path(library: Any, fmt: str, path: str | os.PathLike, *, query: str | None = None,
                    tag: str | None = None, ids: list[str] | None = None, one_per_story: bool = False,
-                   progress: bool = True, with_original: bool = False) -> int:
+                   progress: bool = True, with_original: bool = False,
+                   on_damaged: Callable[[str, str], None] | None = None) -> int:
     """Write the export to `path` (whole or not at all: a temporary file renamed at the end).
 
-    Returns the number of clips written.
+    Returns the number of clips written; a damaged clip is left out and told to `on_damaged(id, why)`.
     """
     module = _format(fmt)
-    options = _options(store, fmt, with_original)
+    options = _options(library, fmt, with_original)
     target = _writable_target(Path(path))
-    selection = Selection(store, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
+    selection = Selection(library, query=query, tag=tag, ids=ids, one_per_story=one_per_story, on_damaged=on_damaged)
     passes = getattr(module, "PASSES", 1)
     selection.progress = Progress(selection.expected_total() * passes, f"exporting {fmt}", enabled=progress)
     temp = None

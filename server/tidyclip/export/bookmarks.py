@@ -12,7 +12,7 @@ from html import escape
 from tidyclip.clip import Clip
 from tidyclip.export.chunks import encoded_chunks
 from tidyclip.export.options import ExportOptions
-from tidyclip.store import safe_url
+from tidyclip.fields import safe_url
 
 MIMETYPE = "text/html; charset=utf-8"
 FILE_ENDING = "-bookmarks.html"

@@ -20,10 +20,12 @@ from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
+from tidyclip.clip import check_fields
+from tidyclip.config import STORY_FOLLOW_AT_EXIT
 from tidyclip.errors import BadInput, TidyclipError
 from tidyclip.export.json_stream import iter_array
-from tidyclip.library import Progress
 from tidyclip.export.records import DOCUMENT_FORMAT, from_record
+from tidyclip.library import Progress
 
 TIDYCLIP, WALLABAG = "tidyclip", "wallabag"
 #: Keys only a Wallabag entry has: one of them in the first item of an array means a Wallabag export.
@@ -71,11 +73,12 @@ class ImportSource:
     def _kind(self) -> str:
         if self.layout != "array":
             return TIDYCLIP
-        for _, item in self._items():
+        for _, item in self.items():
             return WALLABAG if isinstance(item, dict) and any(key in item for key in _WALLABAG_KEYS) else TIDYCLIP
         return TIDYCLIP
 
-    def _items(self) -> Iterator[tuple[str, Any]]:
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """(where, item) for each item, unchecked: reading them all proves the file is whole."""
         with self._open() as stream:
             try:
                 yield from self._items_of(stream)
@@ -105,7 +108,7 @@ class ImportSource:
     def records(self) -> Iterator[tuple[str, Any]]:
         """(where, record) for each record, where naming it in messages ("export.jsonl line 7")."""
         check = check_tidyclip if self.kind == TIDYCLIP else check_wallabag
-        for where, item in self._items():
+        for where, item in self.items():
             check(item, where)
             yield where, item
 
@@ -142,6 +145,8 @@ def check_wallabag(entry: Any, where: str) -> None:
             raise BadInput(f"{where}: {key!r} must be a string")
     if not isinstance(entry.get("tags") or [], list):
         raise BadInput(f"{where}: 'tags' must be a list")
+    # what the clip will get from the entry, checked by the clip schema before anything is saved
+    check_fields({"tags": wallabag_tags(entry), "note": wallabag_note(entry)}, where)
 
 
 def wallabag_tags(entry: dict) -> list[str]:
@@ -190,26 +195,14 @@ def wallabag_page(entry: dict) -> str:
 
 
 def save_wallabag(library: Any, entry: dict) -> str:
-    """Clip the entry, then give it what Wallabag knew: tags, the date it was saved, annotations."""
-    clip, status = library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None)
-    changes: dict[str, Any] = {}
-    tags = list(dict.fromkeys([*(clip.get("tags") or []), *wallabag_tags(entry)]))
-    if tags != (clip.get("tags") or []):
-        changes["tags"] = tags
-    created = wallabag_date(entry.get("created_at")) if status == "created" else None
-    if created:
-        changes["created"] = created
-    note = wallabag_note(entry)
-    if note and not clip.get("note"):
-        changes["note"] = note
-    if changes:
-        library.store.save_record({**clip, **changes})
-    return status
+    """Clip the entry with what Wallabag knew (tags, the date it was saved, annotations), in one save."""
+    adopt = {"tags": wallabag_tags(entry), "created": wallabag_date(entry.get("created_at")), "note": wallabag_note(entry)}
+    return library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None, adopt=adopt)[1]
 
 
 def save_tidyclip(library: Any, record: dict, where: str) -> str:
     clip, original_html = from_record(record, where)
-    return library.store.save_record(clip, original_html=original_html)[1]
+    return library.import_record(clip, original_html)
 
 
 def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -> tuple[int, int]:
@@ -218,7 +211,8 @@ def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -
     Wallabag entries the engine cannot make a clip of (no article text) are skipped with a line on stderr.
     """
     source = ImportSource(Path(path))
-    total = sum(1 for _ in source.records())  # the checking pass: nothing is saved unless all is well
+    sum(1 for _ in source.items())  # the file read whole first: one cut short says so, whatever it holds
+    total = sum(1 for _ in source.records())  # then every record checked: nothing is saved unless all is well
     bar = Progress(total, f"importing {source.kind}", enabled=progress)
     counts: Counter[str] = Counter()
     for where, record in source.records():
@@ -230,4 +224,5 @@ def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -
             counts[save_wallabag(library, record)] += 1
         except TidyclipError as exc:
             print(f"tidyclip: skipped {where} ({record['url']}): {exc.message}", file=sys.stderr)
+    library.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
     return counts["created"], counts["updated"]

@@ -13,7 +13,7 @@ from lxml import etree
 
 from tidyclip.clip import Clip
 from tidyclip.engine.render import sanitize_html
-from tidyclip.store import safe_url
+from tidyclip.fields import safe_url
 
 #: Characters XML 1.0 forbids; a page can carry them, an XHTML (EPUB) document must not.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

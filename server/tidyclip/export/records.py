@@ -7,9 +7,9 @@ clip can be recleaned later; without it the export is ten to a hundred times sma
 
 from typing import Any
 
-from tidyclip.clip import Clip
+from tidyclip.clip import Clip, check_clip
 from tidyclip.errors import BadInput
-from tidyclip.store import safe_url
+from tidyclip.fields import safe_url
 
 #: The `format` value at the top of a tidyclip JSON document, and its version.
 DOCUMENT_FORMAT = "tidyclip"
@@ -27,7 +27,9 @@ def to_record(clip: Clip, original_html: str | None = None) -> dict[str, Any]:
 
 
 def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
-    """The clip and original page in a record; BadInput naming `where` when it is not a tidyclip clip."""
+    """The clip and original page in a record, checked whole by the clip schema (clip.check_clip);
+    BadInput naming `where` and the field when it is not a tidyclip clip. Its `similar` list is
+    derived data and is not kept: links are found again among the clips that are here."""
     if not isinstance(record, dict):
         raise BadInput(f"{where}: expected a clip object, found {type(record).__name__}")
     for key in ("id", "url"):
@@ -35,11 +37,7 @@ def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
             raise BadInput(f"{where}: the clip has no {key!r}")
     if not safe_url(record["url"]):
         raise BadInput(f"{where}: the clip's url is not a web or file address: {record['url'][:80]!r}")
-    tags = record.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise BadInput(f"{where}: 'tags' must be a list of strings")
     original = record.get(ORIGINAL_KEY)
     if original is not None and not isinstance(original, str):
         raise BadInput(f"{where}: {ORIGINAL_KEY!r} must be a string")
-    clip = {key: value for key, value in record.items() if key != ORIGINAL_KEY}
-    return clip, original
+    return check_clip({key: value for key, value in record.items() if key != ORIGINAL_KEY}, where), original

@@ -14,7 +14,6 @@ from flask import Flask
 from tidyclip.config import DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, SERVER_THREADS
 from tidyclip.errors import TidyclipError
 from tidyclip.library import Library
-from tidyclip.store import read_or_create_token
 from tidyclip.web.errors import register_error_handlers
 from tidyclip.web.guard import install_host_check, is_loopback_host
 
@@ -25,10 +24,10 @@ def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
     from tidyclip.web import api, review  # here, so review.py may import from this package
 
     data_dir = Path(data_dir)
-    library = Library.open(data_dir, exclusive=exclusive)
+    library = Library.open(data_dir, exclusive=exclusive, background=True)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.config["TIDYCLIP_TOKEN"] = read_or_create_token(data_dir)
+    app.config["TIDYCLIP_TOKEN"] = library.token()
     app.config["TIDYCLIP_DATA_DIR"] = data_dir
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -64,8 +63,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | N
     except OSError as exc:
         library.close()
         raise TidyclipError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    for what, why in library.damaged.items():
+        print(f"tidyclip: damaged: {what}: {why}", file=sys.stderr)
     print(
-        f"tidyclip {library.store.count()} clips in {data_dir}; serving http://{host}:{port}"
+        f"tidyclip {library.count()} clips in {data_dir}; serving http://{host}:{port}"
         " (`tidyclip token` prints the extension's token)", file=sys.stderr, flush=True,
     )
     signal.signal(signal.SIGTERM, stop_on_term)  # a plain `kill` closes the store cleanly too

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from tidyclip import __version__
+from tidyclip.clip import USER_FIELDS, field_problem
+from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, SORTS
 from tidyclip.errors import BadInput, BadJSON, BadQuery
 from tidyclip.library import Library
 from tidyclip.web import guard
@@ -15,15 +17,12 @@ from tidyclip.web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-MAX_URL_CHARS = 8192
-MAX_PAGE_SIZE = 500
 MAX_OFFSET = 10**9
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: ASCII digits only ("²".isdigit() is true), and few enough that int() is cheap and within range.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 #: A code point JSON can spell (\ud800) but UTF-8 cannot: it would fail when the clip is written.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-SORTS = ("relevance", "newest", "oldest", "updated", "title")
 CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 #: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
 OPEN_ENDPOINTS = frozenset({"api.health"})
@@ -129,9 +128,9 @@ def create_clip() -> tuple[Response, int, dict]:
         link=False,
     )
     response = jsonify({**clip, "status": status})
-    # The clip is durable now; its story links follow once the answer is sent, so that the linker's
-    # work neither delays the answer nor competes with sending it. `similar` shows on GET a moment later.
-    response.call_on_close(lambda: clips.link_soon(clip["id"]))
+    # The clip is durable now; its story links follow once the answer is sent, so that the story
+    # index's work neither delays the answer nor competes with sending it. `similar` shows on GET a moment later.
+    response.call_on_close(clips.link_soon)
     return response, 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
 
 
@@ -164,7 +163,7 @@ def list_clips() -> Response:
     sort = request.args.get("sort") or None
     if sort is not None and sort not in SORTS:
         raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
-    items, total = library().store.search(
+    items, total = library().search(
         q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
         limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
@@ -174,22 +173,22 @@ def list_clips() -> Response:
 
 @bp.get("/clips/<clip_id>")
 def get_clip(clip_id: str) -> Response:
-    return jsonify(library().store.get(clip_id))
+    return jsonify(library().get(clip_id))
 
 
 def checked_edits(body: dict) -> dict:
-    """A PATCH body checked: only title, tags and note, of the right types (the review pages use it too)."""
-    unknown = set(body) - {"title", "tags", "note"}
+    """A PATCH body checked by the clip schema: only title, tags and note (the review pages use it too)."""
+    unknown = set(body) - set(USER_FIELDS)
     if unknown:
         raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only title, tags and note")
     if not body:
         raise BadInput("nothing to change: send title, tags or note")
-    title = optional_str(body, "title")
-    if "title" in body and not (title or "").strip():
+    for field, value in body.items():
+        problem = field_problem(field, value)
+        if problem:
+            raise BadInput(f"{field} {problem}")
+    if "title" in body and not body["title"].strip():
         raise BadInput("title cannot be empty")
-    optional_str(body, "note")
-    if "tags" in body and not (isinstance(body["tags"], list) and all(isinstance(tag, str) for tag in body["tags"])):
-        raise BadInput("tags must be a list of strings")
     return body
 
 

@@ -4,13 +4,12 @@ routes (`/ui/...`) those pages use to edit, delete, undo, tag and restore.
 The pages are server-rendered; the scripts in static/ only enhance them. Every state-changing request
 carries the per-server CSRF token from the page's meta tag (checked here), and every response is sent
 with a Content-Security-Policy that forbids inline script: a hostile page that was clipped cannot run
-anything here. The `/ui/` routes call the same library and store functions the API does.
+anything here. The `/ui/` routes call the same Library functions the API does; undo state lives in
+the Library too.
 """
 
 import hmac
 import secrets
-import threading
-import time
 from html import escape, unescape
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,11 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from markupsafe import Markup
 
 from tidyclip import stories
-from tidyclip.config import REVIEW_PAGE_SIZE, UNDO_KEEP_SECONDS
-from tidyclip.errors import BadInput, NotFound, TidyclipError
+from tidyclip.config import REVIEW_PAGE_SIZE, SORTS
+from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
-from tidyclip.store import clean_tags, read_or_create_token
+from tidyclip.fields import clean_tags
 from tidyclip.web import guard
 from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library
 from tidyclip.web.errors import error_response
@@ -41,8 +40,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-#: The store's sort orders; "relevance" only means something with a search.
-SORTS = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first", "updated": "Recently edited", "title": "Title A–Z"}
+#: How the list names each of config.SORTS ("relevance" only means something with a search).
+SORT_LABELS = dict(zip(SORTS, ("Best match", "Newest first", "Oldest first", "Recently edited", "Title A–Z"), strict=True))
 FILTERS = ("q", "site", "tag", "from", "to")
 #: Where the unpacked extension lives in a source checkout, for the pairing steps.
 EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
@@ -75,9 +74,9 @@ def refuse_cross_site_changes() -> None:
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
-        raise guard.Refused("missing or stale CSRF token: reload the page and try again", code="csrf")
+        raise CsrfRefused("missing or stale CSRF token: reload the page and try again")
     if request.headers.get("Origin") and not guard.same_origin_request():
-        raise guard.Refused("changes are accepted only from this server's own pages", code="bad_origin")
+        raise BadOrigin("changes are accepted only from this server's own pages")
     guard.check_body()
 
 
@@ -125,7 +124,7 @@ def format_label(fmt: str) -> tuple[str, str]:
 @bp.get("/")
 def clip_list() -> str:
     filters = filters_of(request.args)
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else ("relevance" if filters["q"] else "newest")
+    sort = request.args.get("sort") if request.args.get("sort") in SORT_LABELS else ("relevance" if filters["q"] else "newest")
     page = int_arg("page", 1, 1, MAX_OFFSET // REVIEW_PAGE_SIZE)
     one_per_story = request.args.get("one_per_story") == "1"
     problem = filter_problem(filters)
@@ -136,7 +135,7 @@ def clip_list() -> str:
     if one_per_story:
         view_args["one_per_story"] = "1"
     return render_template(
-        "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORTS,
+        "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORT_LABELS,
         one_per_story=one_per_story, problem=problem, view_args=view_args,
         next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
         prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
@@ -145,14 +144,14 @@ def clip_list() -> str:
 
 @bp.get("/clips/<clip_id>")
 def reader(clip_id: str) -> str:
-    clip = library().store.get(clip_id)
+    clip = library().get(clip_id)
     return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS)
 
 
 @bp.get("/connect")
 def connect() -> tuple[str, dict[str, str]]:
     page = render_template(
-        "review/connect.html", token=read_or_create_token(library().store.data_dir),
+        "review/connect.html", token=library().token(),
         server_url=request.host_url.rstrip("/"), extension_dir=EXTENSION_DIR if EXTENSION_DIR.is_dir() else None,
     )
     return page, {"Cache-Control": "no-store"}  # the token must not stay in a cache on disk
@@ -176,7 +175,7 @@ def export() -> Any:
         if not ids:
             raise NotFound("no clip matches this search: nothing to export")
     chunks, mimetype, filename = stream_export(
-        library().store, fmt, ids=ids or None, one_per_story=one_per_story,
+        library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -194,7 +193,7 @@ def filter_problem(filters: dict[str, str]) -> str | None:
 
 
 def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> tuple[list, int]:
-    return library().store.search(
+    return library().search(
         q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
         date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
     )
@@ -205,7 +204,7 @@ def matching_ids(filters: dict[str, str]) -> list[str]:
     problem = filter_problem(filters)
     if problem:
         raise BadInput(problem)
-    clips, _ = search(filters, "newest", limit=library().store.count())
+    clips, _ = search(filters, "newest", limit=library().count())
     return [clip["id"] for clip in clips]
 
 
@@ -230,33 +229,6 @@ def web_image(url: str | None) -> str | None:
 # ---- same-origin JSON routes the pages call --------------------------------------------------
 
 
-class Trash:
-    """Recently deleted clips (with their original pages), kept in memory for a while so delete can be undone."""
-
-    def __init__(self, keep_seconds: float):
-        self.keep_seconds = keep_seconds
-        self.entries: dict[str, tuple[float, list]] = {}
-        self.lock = threading.Lock()
-
-    def put(self, deleted: list) -> str:
-        undo_id = secrets.token_urlsafe(12)
-        now = time.monotonic()
-        with self.lock:
-            self.entries = {key: entry for key, entry in self.entries.items() if entry[0] > now}
-            self.entries[undo_id] = (now + self.keep_seconds, deleted)
-        return undo_id
-
-    def take(self, undo_id: str) -> list:
-        with self.lock:
-            expires, deleted = self.entries.pop(undo_id, (0.0, []))
-        if expires < time.monotonic():
-            raise BadInput("nothing to undo: the deletion is too old or was already undone")
-        return deleted
-
-
-trash = Trash(UNDO_KEEP_SECONDS)
-
-
 def clip_ids(body: dict) -> list[str]:
     ids = body.get("ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
@@ -279,31 +251,17 @@ def restore_block(clip_id: str) -> Response:
 
 @bp.post("/ui/delete")
 def delete_clips() -> Response:
-    store = library().store
-    ids = clip_ids(json_body())
-    for clip_id in ids:  # all or nothing: refuse before deleting anything if one id is unknown
-        store.get(clip_id)
-    deleted = [
-        (store.original_bytes(clip_id), store.selection_html(clip_id), library().delete(clip_id)) for clip_id in ids
-    ]
-    return jsonify({"deleted": len(deleted), "undo": trash.put(deleted)})
+    deleted, undo_id = library().delete_many(clip_ids(json_body()))
+    return jsonify({"deleted": deleted, "undo": undo_id})
 
 
 @bp.post("/ui/undo")
 def undo_delete() -> Response:
     undo_id = json_body().get("undo")
-    deleted = trash.take(undo_id if isinstance(undo_id, str) else "")
-    for original, selection_html, clip in deleted:
-        library().undelete(clip, original, selection_html)
-    return jsonify({"restored": len(deleted)})
+    return jsonify({"restored": library().undo(undo_id if isinstance(undo_id, str) else "")})
 
 
 @bp.post("/ui/tag")
 def tag_clips() -> Response:
     body = json_body()
-    ids, tags = clip_ids(body), clean_tags(body.get("tags"))
-    store = library().store
-    for clip_id in ids:
-        current = store.get(clip_id).get("tags") or []
-        store.update(clip_id, tags=current + [tag for tag in tags if tag not in current])
-    return jsonify({"tagged": len(ids)})
+    return jsonify({"tagged": library().add_tags(clip_ids(body), clean_tags(body.get("tags")))})
