@@ -147,10 +147,16 @@ class SearchIndex:
         self._connections.close()
 
     def _schema_version(self) -> int | None:
+        """The index's schema version; None when the file is no index of ours (then it is made again).
+        A busy file is not a broken one: waiting on another process's writer must never drop the index."""
         try:
-            with sqlite3.connect(self.path) as probe:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=self._connections.timeout)) as probe:
                 row = probe.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
             return int(row[0]) if row else None
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise
+            return None
         except sqlite3.DatabaseError:
             return None
 
