@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from tinydb.table import Document
 
 from tidyclip.clip import BODY_FIELDS, Clip, check_clip
-from tidyclip.files import gzipped, stamp_of
 from tidyclip.fields import sanitize
+from tidyclip.files import gzipped, stamp_of
 from tidyclip.store import INTERNAL, Store, now_iso, public, shard_of
 from tidyclip.urls import normalize_url, url_id
 

@@ -26,7 +26,13 @@ from typing import IO, Any
 from tidyclip import stories
 from tidyclip.api_token import read_or_create_token
 from tidyclip.clip import Clip
-from tidyclip.config import COMPRESSORS, ENGINE_WRITE_RETRIES, STORY_FOLLOW_AT_EXIT, STORY_FOLLOW_SECONDS, UNDO_KEEP_SECONDS
+from tidyclip.config import (
+    COMPRESSORS,
+    ENGINE_WRITE_RETRIES,
+    STORY_FOLLOW_AT_EXIT,
+    STORY_FOLLOW_SECONDS,
+    UNDO_KEEP_SECONDS,
+)
 from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, TidyclipError
 from tidyclip.fields import merged_tags

@@ -328,7 +328,7 @@ class SearchIndex:
         if match and with_snippets:
             texts = self._texts(rowids)
             pattern = match_pattern(q or "")
-            for rowid, item in zip(rowids, items):
+            for rowid, item in zip(rowids, items, strict=True):
                 item["snippet"] = snippet(texts.get(rowid, ""), pattern)
         return items, total
 

@@ -44,14 +44,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from tidyclip.clip import BODY_FIELDS, DERIVED_FIELDS, ENGINE_FIELDS, ID_PATTERN, USER_FIELDS, Clip, check_clip, check_fields
+from tidyclip.clip import (
+    BODY_FIELDS,
+    DERIVED_FIELDS,
+    ENGINE_FIELDS,
+    ID_PATTERN,
+    USER_FIELDS,
+    Clip,
+    check_clip,
+    check_fields,
+)
 from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLocked
 from tidyclip.fields import clean_fields, merged_tags, sanitize
@@ -79,7 +88,7 @@ FILE_KEYS = ("_body", "_original", "_selection")
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def shard_of(clip_id: str) -> str:

@@ -34,7 +34,6 @@ from tidyclip.config import STORY_BATCH, STORY_MIN_SHARED, STORY_MIN_SHINGLES, S
 from tidyclip.search_index import SearchIndex
 from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
 
-
 INDEX_FILE = "stories.sqlite"
 
 # LSH geometry: BANDS bands of ROWS minhashes. A pair shares a bucket with probability

@@ -13,7 +13,8 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from tidyclip.engine.metadata import extract_metadata

@@ -152,7 +152,7 @@ def _visible_words(nodes: list, index: int, step: int, figure: etree._Element | 
         position += step
         if not isinstance(node, str) or node.isspace():
             continue
-        parent = node.getparent()
+        parent = node.getparent()  # type: ignore[attr-defined]  # lxml's smart strings know their element
         if parent is None or parent.tag in _SKIPPED_PARENTS or _inside(parent, figure):
             continue
         key = normalize(node)

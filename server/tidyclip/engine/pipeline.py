@@ -9,8 +9,8 @@ from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
 from tidyclip.engine.extract import Block, extract, extract_fragment, parse_html, plain_blocks, squash
 from tidyclip.engine.figures import put_back_images
-from tidyclip.engine.page_nodes import body_nodes
 from tidyclip.engine.metadata import extract_metadata
+from tidyclip.engine.page_nodes import body_nodes
 from tidyclip.engine.render import render_html, render_markdown, render_text
 from tidyclip.errors import BadInput
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from ebooklib import epub
 
 from tidyclip.clip import Clip
-from tidyclip.export.markup import clip_header, sanitize, without_images, xml_safe
 from tidyclip.export.chunks import batched
+from tidyclip.export.markup import clip_header, sanitize, without_images, xml_safe
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.sink import DrainableBuffer
 

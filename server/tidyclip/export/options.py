@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -10,6 +10,6 @@ class ExportOptions:
     #: The collection's name, shown as the title of HTML and EPUB exports.
     title: str = "tidyclip"
     #: When the export was made (UTC); recorded in the JSON header and the EPUB metadata.
-    exported: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    exported: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: Looks up a clip's original page by id, for JSON exports that carry it; None leaves it out.
     original_of: Callable[[str], str | None] | None = None

@@ -29,8 +29,8 @@ def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["TIDYCLIP_TOKEN"] = library.token()
     app.config["TIDYCLIP_DATA_DIR"] = data_dir
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider has both
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["tidyclip.library"] = library
     install_host_check(app)
     register_error_handlers(app)

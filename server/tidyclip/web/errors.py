@@ -44,9 +44,11 @@ def register_error_handlers(app: Flask) -> None:
             405: f"{request.method} is not allowed here",
             413: "the request body is too large",
         }
-        response = _for_this_path(exc.code or 500, http_code(exc), messages.get(exc.code, exc.description or exc.name))
-        if exc.code == 405 and exc.valid_methods:
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        status = exc.code or 500
+        response = _for_this_path(status, http_code(exc), messages.get(status, exc.description or exc.name))
+        allowed = getattr(exc, "valid_methods", None)  # only MethodNotAllowed carries it
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(Exception)

@@ -124,14 +124,15 @@ def format_label(fmt: str) -> tuple[str, str]:
 @bp.get("/")
 def clip_list() -> str:
     filters = filters_of(request.args)
-    sort = request.args.get("sort") if request.args.get("sort") in SORT_LABELS else ("relevance" if filters["q"] else "newest")
+    asked = request.args.get("sort") or ""
+    sort = asked if asked in SORT_LABELS else ("relevance" if filters["q"] else "newest")
     page = int_arg("page", 1, 1, MAX_OFFSET // REVIEW_PAGE_SIZE)
     one_per_story = request.args.get("one_per_story") == "1"
     problem = filter_problem(filters)
     clips, total = ([], 0) if problem else search(filters, sort, REVIEW_PAGE_SIZE, (page - 1) * REVIEW_PAGE_SIZE)
     if one_per_story:
         clips = stories.fold(clips)
-    view_args = {name: value for name, value in filters.items() if value} | {"sort": sort}
+    view_args: dict[str, Any] = {name: value for name, value in filters.items() if value} | {"sort": sort}
     if one_per_story:
         view_args["one_per_story"] = "1"
     return render_template(

@@ -114,9 +114,9 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
         starts.append((thread, "thread"))
 
     regions: dict[etree._Element, set[str]] = {}
-    for element, evidence in starts:
+    for element, start_kind in starts:
         root = _grow(element)
-        regions.setdefault(root, set()).add(evidence)
+        regions.setdefault(root, set()).add(start_kind)
 
     texts = []
     for root, evidence in regions.items():
@@ -153,8 +153,8 @@ def _short_texts(nodes: list):
         stripped = text.strip()
         if not stripped or len(stripped) > _SHORT_TEXT:
             continue
-        owner = text.getparent()
-        if text.is_tail and owner is not None:
+        owner = text.getparent()  # type: ignore[attr-defined]  # lxml's smart strings know their element
+        if text.is_tail and owner is not None:  # type: ignore[attr-defined]
             owner = owner.getparent()
         if owner is None or not isinstance(owner.tag, str) or owner.tag in _SKIP_TAGS:
             continue

@@ -88,7 +88,7 @@ def _similar_pairs(texts: list[str]) -> dict[int, list[int]]:
     scores = process.cpdist([texts[index] for index in earlier], [texts[index] for index in later],
                             scorer=fuzz.ratio, score_cutoff=NEAR_SIMILARITY)
     similar: defaultdict[int, list[int]] = defaultdict(list)
-    for first, second, score in zip(earlier, later, scores.tolist()):
+    for first, second, score in zip(earlier, later, scores.tolist(), strict=True):
         if score:
             similar[second].append(first)
     return similar
