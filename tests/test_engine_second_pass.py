@@ -87,6 +87,15 @@ def test_soft_hyphens_and_zero_width_spaces_go_from_every_body():
         assert "Mittelalter" in body and "Hafen" in body and "\u00ad" not in body and "\u200b" not in body
 
 
+def test_soft_hyphens_go_from_the_pages_own_blocks_too():
+    """The fallback when trafilatura finds nothing (or trips on the page) cleans the text the same way."""
+    from tidyclip.engine.extract import parse_html, plain_blocks
+
+    blocks = plain_blocks(parse_html("<html><body><p>Der Ha\u00adfen im Mit\u00adtel\u00adal\u00adter.</p></body></html>"))
+    assert [block.text for block in blocks] == ["Der Hafen im Mittelalter."]
+    assert "".join(blocks[0].element.itertext()) == "Der Hafen im Mittelalter."
+
+
 def test_links_stay_links_and_resolve_against_the_page():
     clip = clip_of(f'<p>{LONG} See <a href="/docs/accounts.pdf">the accounts</a> for more detail.</p>')
     assert "[the accounts](<https://courier.example/docs/accounts.pdf>)" in clip["markdown"]

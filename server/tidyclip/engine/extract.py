@@ -119,6 +119,7 @@ def plain_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
     """A paragraph block per block-level HTML element that holds text (no nesting counted twice)."""
     tree = deepcopy(tree)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, with_tail=False)
+    _drop_invisible_characters(tree)
     blocks = []
     for element in tree.iter(*_HTML_BLOCK_TAGS):
         if any(ancestor.tag in _HTML_BLOCK_TAGS for ancestor in element.iterancestors()):
