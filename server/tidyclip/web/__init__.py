@@ -69,6 +69,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | N
         f"tidyclip {library.count()} clips in {data_dir}; serving http://{host}:{port}"
         " (`tidyclip token` prints the extension's token)", file=sys.stderr, flush=True,
     )
+    # The pages answer only under a loopback name (guard.py), whatever address the server listens on.
+    pair_host = host if is_loopback_host(host) and ":" not in host else DEFAULT_HOST
+    print(f"tidyclip: pair the browser extension at http://{pair_host}:{port}/connect", file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, stop_on_term)  # a plain `kill` closes the store cleanly too
     try:
         server.run()

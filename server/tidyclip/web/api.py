@@ -112,7 +112,8 @@ def parsable_url(url: str) -> bool:
 
 @bp.get("/health")
 def health() -> Response:
-    return jsonify({"status": "ok", "version": __version__})
+    # The count tells `tidyclip service status` how many clips the running server holds.
+    return jsonify({"status": "ok", "version": __version__, "clips": library().count()})
 
 
 @bp.post("/clips")

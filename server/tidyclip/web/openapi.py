@@ -110,7 +110,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
                         "code": {"type": "string"}, "message": {"type": "string"}}}},
                 },
-                "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "version": {"type": "string"}}},
+                "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "version": {"type": "string"},
+                                                      "clips": {"type": "integer", "description": "How many clips the store holds"}}},
                 "NewClip": {
                     "type": "object", "required": ["url", "html"],
                     "properties": {
