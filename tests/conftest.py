@@ -39,9 +39,12 @@ def free_port() -> int:
 class ServerProcess:
     """`tidyclip serve` in a subprocess on 127.0.0.1, with its own data dir."""
 
-    def __init__(self, data_dir: Path, port: int | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, command: list[str] | None = None, cwd: Path = ROOT):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
+        #: What runs `tidyclip` (test_install.py: an installed wheel's, from outside the checkout).
+        self.command = command or [sys.executable, "-m", "tidyclip"]
+        self.cwd = cwd
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
 
@@ -57,8 +60,8 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tidyclip", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [*self.command, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -37,7 +37,8 @@ def describe_health(host: str, port: int) -> tuple[bool, str]:
     if answer is None:
         return False, f"tidyclip is not running at {url}"
     clips = answer.get("clips")
-    return True, f"tidyclip {answer.get('version', '?')} is running at {url}" + (f" with {clips} clips" if clips is not None else "")
+    counted = "" if clips is None else f" with {clips} clip" + ("" if clips == 1 else "s")  # an older server does not count
+    return True, f"tidyclip {answer.get('version', '?')} is running at {url}{counted}"
 
 
 def open_review_page(host: str, port: int) -> str:

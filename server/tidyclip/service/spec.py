@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidyclip.config import DEFAULT_HOST
+from tidyclip.errors import BadInput
 from tidyclip.service.running import server_url
 
 
@@ -36,5 +37,7 @@ class Service:
 def describe(data_dir: Path, port: int) -> Service:
     """The service that runs this tidyclip (the Python running now: a pipx venv, a checkout's .venv)
     on `data_dir` (made absolute: the service does not start where this command runs)."""
+    if not 0 < port < 65536:
+        raise BadInput(f"--port {port}: a port is a number from 1 to 65535")
     # Not resolved: a venv's python is a symlink to the system's, and only the venv has tidyclip.
     return Service(program=Path(sys.executable).absolute(), data_dir=Path(data_dir).absolute(), port=port)
