@@ -126,6 +126,7 @@ def test_the_installed_server_clips_and_serves_the_review_page(installed_server,
         assert served.headers["Content-Type"].split(";")[0] in wanted, (asset, served.headers["Content-Type"])
     connect = requests.get(installed_server.base_url + "/connect", timeout=10)
     assert connect.status_code == 200 and installed_server.token in connect.text
+    assert "<code>tidyclip service install</code>" in connect.text  # how to keep it running
 
 
 def test_tidyclip_open_opens_the_review_page_in_the_default_browser(installed_server, venv, tmp_path):
