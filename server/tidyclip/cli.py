@@ -53,6 +53,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_service(args: argparse.Namespace) -> int:
+    from tidyclip import service
+    from tidyclip.service.running import describe_health
+
+    init = service.init_system(args.platform or service.this_platform())
+    if args.action == "install":
+        init.install(service.describe(resolve_data_dir(args.data_dir), args.port), dry_run=args.dry_run)
+    elif args.action == "uninstall":
+        init.uninstall(dry_run=args.dry_run)
+    else:
+        running, said = describe_health(DEFAULT_HOST, args.port)
+        print(said)
+        print(init.describe_installed())  # where there is no init system: one line on stderr, exit 1
+        return 0 if running else EXIT_ERROR
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from tidyclip.service.running import open_review_page
+
+    print(f"opened {open_review_page(DEFAULT_HOST, args.port)}")
+    return 0
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from tidyclip.library import Library
 
@@ -126,30 +150,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_ERROR if left else 0
 
 
-def cmd_service(args: argparse.Namespace) -> int:
-    from tidyclip import service
-    from tidyclip.service.running import describe_health
-
-    init = service.init_system(args.platform or service.this_platform())
-    if args.action == "install":
-        init.install(service.describe(resolve_data_dir(args.data_dir), args.port), dry_run=args.dry_run)
-    elif args.action == "uninstall":
-        init.uninstall(dry_run=args.dry_run)
-    else:
-        running, said = describe_health(DEFAULT_HOST, args.port)
-        print(said)
-        print(init.describe_installed())  # where there is no init system: one line on stderr, exit 1
-        return 0 if running else EXIT_ERROR
-    return 0
-
-
-def cmd_open(args: argparse.Namespace) -> int:
-    from tidyclip.service.running import open_review_page
-
-    print(f"opened {open_review_page(DEFAULT_HOST, args.port)}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tidyclip", description="Clip web pages into a tidy local archive.")
     parser.add_argument("--version", action="version", version=f"tidyclip {__version__}")
@@ -169,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s: this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default %(default)s)")
     serve.set_defaults(handler=cmd_serve)
+
+    from tidyclip.service import PLATFORMS
+
+    svc = with_data_dir(commands.add_parser("service", help="start tidyclip whenever you log in (install, uninstall, status)"))
+    svc.add_argument("action", choices=["install", "uninstall", "status"])
+    svc.add_argument("--port", type=int, default=DEFAULT_PORT, help="the port it listens on, or is asked on (default %(default)s)")
+    svc.add_argument("--dry-run", action="store_true", help="only print what would be written, where, and run")
+    svc.add_argument("--platform", choices=list(PLATFORMS),
+                     help="whose service to write (default: this machine's; another's only with --dry-run)")
+    svc.set_defaults(handler=cmd_service)
+
+    opener = commands.add_parser("open", help="open your clips in the default browser")
+    opener.add_argument("--port", type=int, default=DEFAULT_PORT, help="the server's port (default %(default)s)")
+    opener.set_defaults(handler=cmd_open)
 
     add = with_data_dir(commands.add_parser("add", help="clip a saved HTML file into the store"))
     add.add_argument("path", help="an HTML file, or - for standard input")
@@ -202,20 +216,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path", help="a .json or .jsonl file")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=cmd_import)
-
-    from tidyclip.service import PLATFORMS
-
-    svc = with_data_dir(commands.add_parser("service", help="start tidyclip whenever you log in (install, uninstall, status)"))
-    svc.add_argument("action", choices=["install", "uninstall", "status"])
-    svc.add_argument("--port", type=int, default=DEFAULT_PORT, help="the port it listens on, or is asked on (default %(default)s)")
-    svc.add_argument("--dry-run", action="store_true", help="only print what would be written, where, and run")
-    svc.add_argument("--platform", choices=list(PLATFORMS),
-                     help="whose service to write (default: this machine's; another's only with --dry-run)")
-    svc.set_defaults(handler=cmd_service)
-
-    opener = commands.add_parser("open", help="open your clips in the default browser")
-    opener.add_argument("--port", type=int, default=DEFAULT_PORT, help="the server's port (default %(default)s)")
-    opener.set_defaults(handler=cmd_open)
     return parser
 
 
