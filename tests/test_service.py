@@ -182,3 +182,9 @@ def test_a_failing_systemctl_is_one_line_and_exit_status_1(home, tmp_path, syste
     assert said.returncode == 1 and said.stderr == (
         "tidyclip: systemctl --user enable tidyclip.service failed: Failed to enable unit: Unit tidyclip.service is masked.\n")
     assert "restart" not in systemctl.read_text()  # the steps after it are not tried
+
+
+def test_options_that_mean_nothing_or_are_wrong_are_refused_in_one_line(home):
+    for args in (["status", "--data-dir", "/tmp/x"], ["install", "--dry-run", "--port", "70000"]):
+        said = tidyclip("service", *args, env=home)
+        assert said.returncode == 1 and said.stdout == "" and said.stderr.count("\n") == 1, said.stderr

@@ -57,6 +57,8 @@ def cmd_service(args: argparse.Namespace) -> int:
     from tidyclip import service
     from tidyclip.service.running import describe_health
 
+    if args.data_dir and args.action != "install":
+        raise BadInput(f"--data-dir is for `service install`; `service {args.action}` does not use it")
     init = service.init_system(args.platform or service.this_platform())
     if args.action == "install":
         init.install(service.describe(resolve_data_dir(args.data_dir), args.port), dry_run=args.dry_run)
