@@ -21,6 +21,7 @@ import pytest
 from conftest import free_port
 from tidyclip.service.spec import Service
 from tidyclip.service.systemd import SystemdUserUnit, quote
+from tidyclip.service.windows import WindowsLogonTask
 
 TASK_NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 
@@ -188,3 +189,18 @@ def test_options_that_mean_nothing_or_are_wrong_are_refused_in_one_line(home):
     for args in (["status", "--data-dir", "/tmp/x"], ["install", "--dry-run", "--port", "70000"]):
         said = tidyclip("service", *args, env=home)
         assert said.returncode == 1 and said.stdout == "" and said.stderr.count("\n") == 1, said.stderr
+
+
+def test_the_service_uses_the_data_dir_the_other_commands_use(home, tmp_path):
+    home["TIDYCLIP_DATA_DIR"] = str(tmp_path / "from the environment")
+    said = tidyclip("service", "install", "--dry-run", "--platform", "macos", env=home)
+    agent = plistlib.loads(said.stdout.split(":\n", 1)[1].split("\nwould run: ")[0].encode())
+    assert agent["ProgramArguments"][-2:] == ["--data-dir", str(tmp_path / "from the environment")]
+
+
+def test_the_windows_task_runs_pythonw_so_no_console_window_opens(tmp_path):
+    for name in ("python.exe", "pythonw.exe"):
+        (tmp_path / name).touch()
+    task = WindowsLogonTask().render(Service(program=tmp_path / "python.exe", data_dir=tmp_path / "clips", port=7373))
+    command = ET.fromstring(task.encode("utf-16")).find("t:Actions/t:Exec/t:Command", TASK_NS).text
+    assert command == str(tmp_path / "pythonw.exe")
