@@ -219,7 +219,6 @@ def highlighted(snippet: str) -> Markup:
     return Markup("".join(pieces))
 
 
-@bp.app_template_filter("web_image")
 def web_image(url: str | None) -> str | None:
     """Only http(s) and inline images are shown; anything else is dropped."""
     if url and url.startswith(("https://", "http://", "data:image/")):
