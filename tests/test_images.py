@@ -7,8 +7,9 @@ import time
 
 import pytest
 import requests
-from local_web import LocalWeb, Route
 from PIL import Image
+
+from local_web import LocalWeb, Route
 from test_review import browser, open_page  # noqa: F401 (the module's Chromium fixture, reused)
 
 PARAGRAPH = ("Paragraph {n}: the harbour council says the river bridge plan will change how residents travel, "
@@ -183,7 +184,7 @@ def test_pictures_are_fetched_like_a_browser_and_never_before_the_answer(clipped
     assert not any(entry.get("status") == "stored" for entry in answer.get("images") or [])
 
 
-def test_the_reader_shows_the_local_copies_with_the_image_server_stopped(images_server, clipped, browser):
+def test_the_reader_shows_the_local_copies_with_the_image_server_stopped(images_server, clipped, browser):  # noqa: F811
     watched = open_page(browser, images_server)
     outside: list[str] = []
     watched.page.on("request", lambda req: None if req.url.startswith(images_server.base_url) else outside.append(req.url))
@@ -215,3 +216,96 @@ def test_a_clip_whose_pictures_are_all_here_loads_no_remote_image(images_server,
     assert thumb.startswith("/images/thumb/")
     small = requests.get(images_server.base_url + thumb, timeout=10)
     assert small.headers["Content-Type"] == "image/webp" and max(Image.open(io.BytesIO(small.content)).size) <= 240
+
+
+def tidyclip(*args: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "tidyclip", *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+@pytest.fixture(scope="module")
+def stored_files(images_server, clipped) -> dict[str, bytes]:
+    """Original address -> bytes of every stored picture of the clip."""
+    files = {}
+    for entry in clipped["clip"]["images"]:
+        if entry["status"] == "stored":
+            files[entry["url"]] = requests.get(images_server.base_url + entry["local_url"], timeout=10).content
+    return files
+
+
+def export(images_server, clipped, tmp_path, fmt: str, *extra: str):
+    out = tmp_path / f"export.{ {'md': 'zip'}.get(fmt, fmt) }"
+    tidyclip("export", "--data-dir", str(images_server.data_dir), "--format", fmt, "--out", str(out),
+             "--query", "bridge", "--quiet", *extra)
+    return out
+
+
+def test_the_markdown_zip_holds_the_pictures_with_relative_links(images_server, clipped, stored_files, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(export(images_server, clipped, tmp_path, "md")) as archive:
+        names = archive.namelist()
+        note = next(archive.read(name).decode() for name in names if name.endswith(".md") and "Pictures" in name)
+        attachments = {name: archive.read(name) for name in names if name.startswith("tidyclip/attachments/")}
+    assert set(attachments.values()) == set(stored_files.values())
+    for entry in clipped["clip"]["images"]:
+        if entry["status"] == "stored":
+            name = entry["local_url"].rsplit("/", 1)[1]
+            assert f"](<attachments/{name}>)" in note
+            assert entry["url"] not in note.replace(f"url: {clipped['page_url']}", "")
+    assert clipped["web"].url("/missing.png") in note  # not kept: its own address stays
+
+
+def test_the_epub_embeds_the_pictures_and_lists_them_in_its_manifest(images_server, clipped, stored_files, tmp_path):
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(export(images_server, clipped, tmp_path, "epub")) as archive:
+        opf = etree.fromstring(archive.read("EPUB/content.opf"))
+        manifest = {item.get("href"): item.get("media-type") for item in opf.iter("{http://www.idpf.org/2007/opf}item")}
+        chapter = next(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xhtml") and "clip" in name
+                       and "Pictures of the bridge" in archive.read(name).decode())
+        embedded = {name: archive.read(name) for name in archive.namelist() if name.startswith("EPUB/images/")}
+    assert set(embedded.values()) == set(stored_files.values())
+    for name in embedded:
+        href = name.removeprefix("EPUB/")
+        assert href in manifest and manifest[href].startswith("image/"), (href, manifest)
+        assert f'src="{href}"' in chapter
+    assert "http://127.0.0.1" not in chapter.split("<body", 1)[1].split('class="byline"', 1)[0]  # no remote picture
+    assert "[gone]" in chapter  # the one that failed is its alt text
+
+
+def test_the_self_contained_html_reads_offline(images_server, clipped, stored_files, tmp_path, browser):  # noqa: F811
+    out = export(images_server, clipped, tmp_path, "html", "--self-contained")
+    html = out.read_text()
+    assert html.count("data:image/") >= len(set(stored_files.values()))
+    context = browser.new_context()
+    asked: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else (asked.append(route.request.url), route.abort()))
+    try:
+        page = context.new_page()
+        page.goto(out.as_uri())
+        widths = page.eval_on_selector_all("article img[src^='data:']", "els => els.map(e => e.naturalWidth)")
+    finally:
+        context.close()
+    assert len(widths) >= 9 and all(width > 0 for width in widths), widths
+    not_kept = {clipped["web"].url(path) for path in ("/missing.png", "/not-an-image.jpg", "/pixel.png")}
+    assert set(asked) <= not_kept  # nothing else but the file itself was asked for
+
+
+def test_a_json_export_imported_into_an_empty_data_dir_shows_the_pictures_again(
+        images_server, clipped, stored_files, tmp_path, start_server):
+    out = export(images_server, clipped, tmp_path, "json", "--with-original")
+    fresh = tmp_path / "fresh"
+    tidyclip("import", str(out), "--data-dir", str(fresh), "--quiet")
+    server = start_server(fresh)  # images off, the image server long stopped: only the import can bring them
+    clip = server.api("GET", f"/api/clips/{clipped['clip']['id']}").json()
+    restored = {entry["url"]: requests.get(server.base_url + entry["local_url"], timeout=10)
+                for entry in clip["images"] if entry["status"] == "stored"}
+    assert {url: response.content for url, response in restored.items()} == stored_files
+    assert all(response.status_code == 200 for response in restored.values())

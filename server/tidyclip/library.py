@@ -38,6 +38,7 @@ from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, Tidyclip
 from tidyclip.fields import merged_tags
 from tidyclip.files import gzipped
 from tidyclip.image_store import ImageFiles
+from tidyclip.images.carry import is_keepable
 from tidyclip.images.download import file_of
 from tidyclip.images.picture import thumbnail
 from tidyclip.images.refresh import refresh_images
@@ -260,7 +261,8 @@ class Library:
         """Save a whole clip from an export as it is; "created" or "updated". `image_files`: the
         pictures the export carried (stored file name -> bytes), kept before the clip names them."""
         for name, data in (image_files or {}).items():
-            self.keep_image(data, name.rsplit(".", 1)[-1])
+            if is_keepable(name, data):  # else the clip lists it as lost: `tidyclip images --refetch` fetches it
+                self.keep_image(data, name.rsplit(".", 1)[-1])
         saved, status = self._store.save_record(clip, original_html=original_html)
         self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
         return status

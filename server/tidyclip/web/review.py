@@ -178,6 +178,7 @@ def export() -> Any:
     chunks, mimetype, filename = stream_export(
         library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
+        self_contained=request.args.get("self_contained") == "1" and fmt == "html",
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
