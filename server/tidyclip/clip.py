@@ -175,6 +175,8 @@ def _similar(value: Any) -> str | None:
 #: The states of a clip's picture (`images`): downloaded, still coming, given up (with a reason), or
 #: left out on purpose (a tracking pixel).
 IMAGE_STATES = ("stored", "pending", "failed", "skipped")
+#: A stored picture's file: the sha256 of its bytes and its kind (image_store.py); served at /images/<file>.
+IMAGE_FILE = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|webp|svg|bmp|ico)")
 _IMAGE_KEYS = {"url": str, "status": str, "reason": str, "local_url": str, "type": str, "bytes": int, "width": int, "height": int}
 
 
@@ -190,6 +192,9 @@ def _images(value: Any) -> str | None:
                 return f"has an image with a wrong {key!r}"
             if isinstance(item, str) and len(item) > MAX_URL_CHARS:
                 return f"has an image whose {key!r} is longer than {MAX_URL_CHARS} characters"
+        local = entry.get("local_url")
+        if local is not None and not (local.startswith("/images/") and IMAGE_FILE.fullmatch(local[len("/images/"):])):
+            return f"has an image whose local_url is not a stored picture's: {local[:80]!r}"
     return None
 
 

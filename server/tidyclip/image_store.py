@@ -13,17 +13,15 @@ Only the Library calls this module.
 """
 
 import os
-import re
 import time
 from collections.abc import Callable, Iterator
 from hashlib import sha256
 from pathlib import Path
 
+from tidyclip.clip import IMAGE_FILE as NAME  # nothing else is ever opened from a name a request gives
 from tidyclip.files import fsync_path, write_temp
 
 IMAGE_DIR = "images"
-#: What a stored image's name looks like: nothing else is ever opened from a name a request gives.
-NAME = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|webp|svg|bmp|ico)")
 THUMB_SUFFIX = ".thumb.webp"
 
 

@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 from hashlib import sha256
 from typing import Any
 
-from tidyclip.clip import Clip
+from tidyclip.clip import IMAGE_FILE, Clip
 from tidyclip.errors import BadInput
-from tidyclip.image_store import NAME
 from tidyclip.images.download import Entry, file_of
 from tidyclip.images.local_html import stored_copies
 from tidyclip.images.picture import NotAnImage, inspect
@@ -40,7 +39,7 @@ def decoded_files(value: Any, where: str) -> dict[str, bytes]:
         raise BadInput(f"{where}: {IMAGE_FILES_KEY!r} must be an object of file name -> base64")
     files = {}
     for name, text in value.items():
-        if not isinstance(name, str) or not NAME.fullmatch(name) or not isinstance(text, str):
+        if not isinstance(name, str) or not IMAGE_FILE.fullmatch(name) or not isinstance(text, str):
             raise BadInput(f"{where}: {IMAGE_FILES_KEY!r} holds a file that is not a stored picture: {str(name)[:80]!r}")
         try:
             data = base64.b64decode(text, validate=True)
