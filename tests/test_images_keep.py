@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+
 from local_web import LocalWeb, Route
 from test_images import IMAGE_TAGS, PARAGRAPH, page_with, picture
-
 from tidyclip.library import Library
 
 

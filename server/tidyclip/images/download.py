@@ -12,6 +12,7 @@ from typing import Any
 from tidyclip.config import IMAGE_FETCH_SECONDS, IMAGE_FETCHES_AT_ONCE, IMAGE_MAX_BYTES
 from tidyclip.fetch import FetchFailed, FetchRules, fetch, host_is_private
 from tidyclip.images.picture import NotAnImage, inspect, is_tracking_pixel
+from tidyclip.images.priority import lower_priority
 
 #: What a browser sends for an <img> (Chromium's), so that a site serves its pictures as to a reader.
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
@@ -46,7 +47,8 @@ def download_all(urls: list[str], page_url: str, keep: Keep) -> list[Entry]:
     if not urls:
         return []
     rules = image_rules(page_url)
-    with ThreadPoolExecutor(max_workers=min(IMAGE_FETCHES_AT_ONCE, len(urls)), thread_name_prefix="tidyclip-image") as pool:
+    with ThreadPoolExecutor(max_workers=min(IMAGE_FETCHES_AT_ONCE, len(urls)), thread_name_prefix="tidyclip-image",
+                            initializer=lower_priority) as pool:
         return list(pool.map(lambda url: download_one(url, page_url, rules, keep), urls))
 
 

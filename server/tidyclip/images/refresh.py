@@ -29,8 +29,17 @@ def refresh_images(library: Any, clip_id: str) -> int:
         return 0
     library.put_images(clip_id, lambda current: merged(wanted, current, {url: {"url": url, "status": "pending"} for url in todo}))
     results = download_all(todo, clip["url"], library.keep_image)
+    _thumbnail_of_lead(library, clip, results)
     library.put_images(clip_id, lambda current: merged(wanted, current, {entry["url"]: entry for entry in results}))
     return len(todo)
+
+
+def _thumbnail_of_lead(library: Any, clip: dict, results: list[Entry]) -> None:
+    """The list shows the lead picture's thumbnail: made now, in the background, not when a list asks."""
+    lead = next((entry for entry in results if entry["url"] == clip.get("image") and entry["status"] == "stored"), None)
+    name = file_of(lead) if lead else None
+    if name:
+        library.thumbnail_path(name)
 
 
 def _settled(library: Any, entry: Entry | None) -> bool:

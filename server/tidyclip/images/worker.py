@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from tidyclip.config import IMAGE_CLIPS_AT_ONCE, IMAGE_COLLECT_SECONDS
+from tidyclip.images.priority import lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 class ImageWorker:
     def __init__(self, refresh: Callable[[str], object], collect: Callable[[], object]):
         self._refresh, self._collect = refresh, collect
-        self._pool = ThreadPoolExecutor(max_workers=IMAGE_CLIPS_AT_ONCE, thread_name_prefix="tidyclip-images")
+        self._pool = ThreadPoolExecutor(max_workers=IMAGE_CLIPS_AT_ONCE, thread_name_prefix="tidyclip-images",
+                                        initializer=lower_priority)
         self._lock = threading.Lock()
         self._queued: dict[str, Future] = {}
         self._stop = threading.Event()
