@@ -67,10 +67,11 @@ def disk_bytes(folder: Path) -> tuple[int, int]:
     return sum(path.stat().st_size for path in files), len(files)
 
 
-def post_latency(web: LocalWeb, on: ServerProcess, off: ServerProcess, posts: int) -> None:
+def post_latency(web: LocalWeb, on: ServerProcess, off: ServerProcess, posts: int, pause: float) -> None:
     for n in range(10 * posts):
         web.routes[f"/p/{n}.jpg"] = Route(photo(n, (400, 300)), headers={"Content-Type": "image/jpeg"})
     times: dict[str, list[float]] = {"images on": [], "images off (--no-images)": []}
+    made = []
     for n in range(posts):
         html = page_naming([web.url(f"/p/{10 * n + i}.jpg") for i in range(10)], f"Bench story {n}", n)
         for label, server in (("images on", on), ("images off (--no-images)", off)):
@@ -78,7 +79,12 @@ def post_latency(web: LocalWeb, on: ServerProcess, off: ServerProcess, posts: in
             response = server.api("POST", "/api/clips", json={"url": web.url(f"/story/{n}"), "html": html})
             times[label].append((time.perf_counter() - start) * 1000)
             assert response.status_code == 201, response.text
-    print(f"\n1. POST /api/clips, {posts} pages of 10 pictures each, posted to both servers in turn\n")
+            if server is on:
+                made.append(response.json()["id"])
+        time.sleep(pause)  # --pause 0: a burst; a user clips a page now and then, its pictures come meanwhile
+    for clip_id in made:  # every picture in before the next measure
+        settled(on, clip_id)
+    print(f"\n1. POST /api/clips, {posts} pages of 10 pictures each, posted to both servers in turn, {pause} s between pages\n")
     print("| server | p50 ms | p90 ms |")
     print("|---|---:|---:|")
     for label, values in times.items():
@@ -153,17 +159,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=40)
     parser.add_argument("--clips", type=int, default=10_000)
+    parser.add_argument("--pause", type=float, default=0.25, help="seconds between two pages (0: a burst)")
+    parser.add_argument("--only-posts", action="store_true", help="measure 1. only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tidyclip-bench-images-") as tmp, LocalWeb() as web:
         on = ServerProcess(Path(tmp) / "on", images=True).start()
         off = ServerProcess(Path(tmp) / "off").start()
         try:
-            post_latency(web, on, off, args.posts)
-            fifty_pictures(web, on)
+            post_latency(web, on, off, args.posts, args.pause)
+            if not args.only_posts:
+                fifty_pictures(web, on)
         finally:
             on.stop()
             off.stop()
-    thumbnails(args.clips, distinct=600)
+    if not args.only_posts:
+        thumbnails(args.clips, distinct=600)
     return 0
 
 

@@ -6,20 +6,23 @@ Layout in the data dir::
     images/ab/<sha256>.<ext>          the image as downloaded (an SVG made inert first)
     images/ab/<sha256>.thumb.webp     its thumbnail for the list (made on first need)
 
-A file is written beside its final name, synced and renamed over it, before any clip names it: a clip
-never points at half an image. Which clips use a file is in the clips' `images` lists (the store of
+A file is written beside its final name and renamed over it before any clip names it: a clip never
+points at half an image. It is synced with the store's next checkpoint (`take_unsynced` hands the new
+files to the store), not at once: a sync per picture made the next clip's answer wait for the disk. A
+file a power cut lost is missing, never torn: the reader shows the remote picture, `--refetch` gets it. Which clips use a file is in the clips' `images` lists (the store of
 record); a file no clip uses is removed by `collect` once it is older than the undo window.
 Only the Library calls this module.
 """
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from hashlib import sha256
 from pathlib import Path
 
 from tidyclip.clip import IMAGE_FILE as NAME  # nothing else is ever opened from a name a request gives
-from tidyclip.files import fsync_path, write_temp
+from tidyclip.files import write_temp
 
 IMAGE_DIR = "images"
 THUMB_SUFFIX = ".thumb.webp"
@@ -28,6 +31,8 @@ THUMB_SUFFIX = ".thumb.webp"
 class ImageFiles:
     def __init__(self, data_dir: Path):
         self.root = Path(data_dir) / IMAGE_DIR
+        self._unsynced: set[Path] = set()
+        self._lock = threading.Lock()
 
     def _path(self, name: str) -> Path:
         return self.root / name[:2] / name
@@ -40,11 +45,16 @@ class ImageFiles:
             os.utime(path)  # in use again: not collected while a clip is about to name it
             return name
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = write_temp(path, data)
-        fsync_path(temp)
-        os.replace(temp, path)
-        fsync_path(path.parent)
+        os.replace(write_temp(path, data), path)
+        with self._lock:
+            self._unsynced |= {path, path.parent, self.root}
         return name
+
+    def take_unsynced(self) -> set[Path]:
+        """The files and folders written since the last call: the store syncs them at its checkpoint."""
+        with self._lock:
+            taken, self._unsynced = self._unsynced, set()
+        return taken
 
     def path(self, name: str) -> Path | None:
         """The file of a stored image, or None for a name that is not one (or is gone)."""

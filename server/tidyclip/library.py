@@ -263,6 +263,7 @@ class Library:
         for name, data in (image_files or {}).items():
             if is_keepable(name, data):  # else the clip lists it as lost: `tidyclip images --refetch` fetches it
                 self.keep_image(data, name.rsplit(".", 1)[-1])
+        self._store.sync_later(self._image_files.take_unsynced())
         saved, status = self._store.save_record(clip, original_html=original_html)
         self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
         return status
@@ -386,6 +387,7 @@ class Library:
         return refresh_images(self, clip_id)
 
     def put_images(self, clip_id: str, change: Callable[[list[dict]], list[dict]]) -> Clip:
+        self._store.sync_later(self._image_files.take_unsynced())  # synced with the record's checkpoint
         return self._store.put_images(clip_id, change)
 
     def keep_image(self, data: bytes, ext: str) -> str:

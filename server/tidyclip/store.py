@@ -353,6 +353,11 @@ class Store:
                                                       title_changed=False), shard)
             return public(meta)
 
+    def sync_later(self, paths: set[Path]) -> None:
+        """Files written beside the store (pictures) made durable with the next checkpoint."""
+        with self._writing():
+            self._unsynced |= paths
+
     def image_names_in_use(self) -> set[str] | None:
         """The stored image files some clip names; None when a shard cannot be read (then nobody can
         say a file is unused)."""

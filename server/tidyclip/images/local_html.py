@@ -17,10 +17,9 @@ def stored_copies(clip: Clip) -> dict[str, Entry]:
     return {entry["url"]: entry for entry in clip.get("images") or [] if entry.get("status") == "stored"}
 
 
-def all_local(clip: Clip) -> bool:
-    """Every picture of the clip's body is kept here (then its page needs no remote images at all)."""
-    copies = stored_copies(clip)
-    return all(source in copies for source in body_sources(clip.get("html")))
+def all_local(html: str) -> bool:
+    """Every picture of this HTML is served from here (then its page needs no remote images at all)."""
+    return all(source.startswith("/") and not source.startswith("//") for source in body_sources(html))
 
 
 def html_with_copies(html: str, clip: Clip, address: Address) -> str:

@@ -62,14 +62,17 @@ def thumb(name: str) -> Response:
 
 
 def local_address(entry: Entry) -> str | None:
-    return entry.get("local_url")
+    """The local copy's address while its file is here (a power cut can lose a file not yet synced)."""
+    name = file_of(entry)
+    return entry.get("local_url") if name and library().image_path(name) else None
 
 
 @bp.app_template_filter("html_with_local_images")
 def html_with_local_images(clip: Clip) -> str:
     """The clip's HTML with its stored pictures served from here; noted for the page's policy (below)."""
-    g.tidyclip_images_all_local = all_local(clip)
-    return html_with_copies(clip.get("html") or "", clip, local_address)
+    html = html_with_copies(clip.get("html") or "", clip, local_address)
+    g.tidyclip_images_all_local = all_local(html)
+    return html
 
 
 @bp.app_template_filter("thumbnail_url")
