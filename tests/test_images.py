@@ -211,6 +211,8 @@ def test_a_clip_whose_pictures_are_all_here_loads_no_remote_image(images_server,
     page = requests.get(f"{images_server.base_url}/clips/{made['id']}", timeout=10)
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]
     assert "https:" not in page.headers["Content-Security-Policy"]
+    thumbs = list((images_server.data_dir / "images").rglob("*.thumb.webp"))
+    assert thumbs, "the lead picture's thumbnail is made with its download, before any list asks"
     listing = requests.get(images_server.base_url + "/", timeout=10).text
     thumb = listing.split('class="thumb" src="', 1)[1].split('"', 1)[0]
     assert thumb.startswith("/images/thumb/")

@@ -65,9 +65,10 @@ def image_source(image: etree._Element) -> str | None:
     """The picture's real address: the widest candidate up to IMAGE_MAX_WIDTH of its srcsets (lazy or
     not, the <img>'s and its <picture>'s <source>s), else a lazy loader's attribute, else src."""
     srcsets = [image.get("data-srcset"), image.get("srcset")]
-    parent = image.getparent()
-    if parent is not None and parent.tag == "picture":
-        srcsets += [value for source in parent.iter("source") for value in (source.get("data-srcset"), source.get("srcset"))]
+    # libxml2 does not know <source> is empty: the <img> after it ends up inside it, so look up to the <picture>.
+    frame = next(image.iterancestors("picture"), None)
+    if frame is not None:
+        srcsets += [value for source in frame.iter("source") for value in (source.get("data-srcset"), source.get("srcset"))]
     widest = _widest(", ".join(srcset for srcset in srcsets if srcset))
     if widest:
         return widest
