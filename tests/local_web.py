@@ -1,6 +1,7 @@
 """A small web server on 127.0.0.1 for fetch and image tests: routes map a path to a response, and every
 request's headers are kept so a test can see what the client sent."""
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ class Route:
 
 
 class LocalWeb:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route | Callable[[], Route]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         web = self
@@ -49,11 +50,14 @@ class LocalWeb:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:  # https: the listening socket wrapped, each connection's handshake done by its thread
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True, do_handshake_on_connect=True)
+        self.scheme = "https" if tls else "http"
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def __enter__(self) -> "LocalWeb":
         self.thread.start()

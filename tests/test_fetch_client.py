@@ -99,8 +99,9 @@ def test_every_redirect_hop_is_checked_again(web):
 
 def test_a_name_is_resolved_once_and_connected_to_at_the_checked_address(web, resolver):
     answers, asked = resolver
-    # First answer checked and used; a rebinding second answer (private) is never asked for.
-    answers["images.test"] = [["127.0.0.1"], ["10.0.0.1"]]
+    # First answer checked and used; a rebinding second answer is never asked for (0.0.0.0: were it
+    # asked for, the guard would refuse it, so even a broken client connects nowhere outside 127/8).
+    answers["images.test"] = [["127.0.0.1"], ["0.0.0.0"]]
     web.routes["/a"] = Route(b"pinned")
     assert fetch(f"http://images.test:{web.port}/a", RULES).body == b"pinned"
     assert asked == ["images.test"]
@@ -120,3 +121,40 @@ def test_a_page_on_the_users_own_machine_is_told_apart(resolver):
     assert host_is_private("http://127.0.0.1:8000/page") and host_is_private("http://localhost/page")
     assert not host_is_private("http://public.test/page")
     assert not host_is_private("http://no-such-name.invalid/page")
+
+
+def self_signed(tmp_path, name: str) -> tuple[str, str]:
+    import subprocess
+
+    cert, key = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+@pytest.fixture
+def tls_web(tmp_path):
+    import ssl
+
+    cert, key = self_signed(tmp_path, "images.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with LocalWeb(tls=context) as running:
+        running.routes["/a"] = Route(b"over tls")
+        yield running, cert
+
+
+def test_https_is_pinned_to_the_checked_address_and_checks_the_names_certificate(tls_web, resolver, monkeypatch):
+    web, cert = tls_web
+    answers, asked = resolver
+    answers["images.test"] = [["127.0.0.1"]]
+    answers["other.test"] = [["127.0.0.1"]]
+    untrusted = failure(f"https://images.test:{web.port}/a")
+    assert untrusted.code == "tls" and "certificate" in untrusted.reason  # not trusted: refused, not read
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # now trusted, for images.test only
+    assert fetch(f"https://images.test:{web.port}/a", RULES).body == b"over tls"
+    assert asked.count("images.test") == 2  # one lookup a fetch
+    assert web.requests[-1][1]["host"] == f"images.test:{web.port}"
+    mismatch = failure(f"https://other.test:{web.port}/a")
+    assert mismatch.code == "tls"  # the certificate names images.test: connecting by IP does not skip the check
