@@ -15,6 +15,7 @@ STORE_ROOMS = {
     "tidyclip.journal": {"store"},
     "tidyclip.bulk": {"library"},
     "tidyclip.check": {"library"},
+    "tidyclip.image_store": {"library"},
 }
 #: Outside the Library, nothing holds the store or its indexes.
 PRIVATE_ATTRIBUTES = {"store", "_store", "_stories", "index"}

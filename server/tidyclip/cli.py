@@ -5,11 +5,20 @@ Errors a user can act on are printed as one line on stderr with a non-zero exit;
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from tidyclip import __version__
-from tidyclip.config import DATA_DIR_ENV, DEFAULT_HOST, DEFAULT_PORT, MAX_PAGE_BYTES, resolve_data_dir
+from tidyclip.config import (
+    DATA_DIR_ENV,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DOWNLOAD_IMAGES,
+    IMAGES_ENV,
+    MAX_PAGE_BYTES,
+    resolve_data_dir,
+)
 from tidyclip.errors import BadInput, TidyclipError
 
 EXIT_ERROR = 1
@@ -49,7 +58,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from tidyclip.web import serve
 
-    serve(host=args.host, port=args.port, data_dir=resolve_data_dir(args.data_dir))
+    serve(host=args.host, port=args.port, data_dir=resolve_data_dir(args.data_dir), images=images_wanted(args.no_images))
+    return 0
+
+
+def images_wanted(no_images: bool) -> bool:
+    """Pictures are downloaded unless --no-images, TIDYCLIP_IMAGES=off or config.DOWNLOAD_IMAGES say no."""
+    return DOWNLOAD_IMAGES and not no_images and os.environ.get(IMAGES_ENV, "on").lower() not in ("0", "off", "no", "false")
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from tidyclip.library import Library, Progress
+
+    if not args.refetch:
+        raise BadInput("say what to do: --refetch downloads the pictures clips are missing")
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        ids = library.ids()
+        bar = Progress(len(ids), "pictures", enabled=not args.quiet)
+        tried = 0
+        for clip_id in ids:
+            tried += library.refresh_images(clip_id)
+            bar.step()
+        removed = library.collect_images()
+    print(f"tried {tried} pictures of {len(ids)} clips; removed {removed} unused files", file=sys.stderr)
     return 0
 
 
@@ -116,6 +147,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         count = export_to_path(
             library, args.format, Path(args.out), query=args.query, tag=args.tag,
             one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,
+            self_contained=args.self_contained,
             on_damaged=lambda clip_id, why: print(f"tidyclip: skipped clip {clip_id}: {why}", file=sys.stderr),
         )
         for what, why in library.damaged.items():
@@ -170,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_data_dir(commands.add_parser("serve", help="run the local server the extension talks to"))
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s: this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default %(default)s)")
+    serve.add_argument("--no-images", action="store_true", help=f"keep clips' picture addresses only, download none (or {IMAGES_ENV}=off)")
     serve.set_defaults(handler=cmd_serve)
 
     from tidyclip.service import PLATFORMS
@@ -206,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tag", help="only clips with this tag")
     export.add_argument("--one-per-story", action="store_true", help="leave out other outlets' copies of the same story")
     export.add_argument("--with-original", action="store_true", help="json/jsonl: carry each clip's original page (lets a later import reclean)")
+    export.add_argument("--self-contained", action="store_true", help="html: the pictures inside the page, so the one file reads offline")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)
 
@@ -213,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--repair", action="store_true",
                        help="rebuild what can be rebuilt; move what cannot into damaged/ (nothing is deleted)")
     check.set_defaults(handler=cmd_check)
+
+    images = with_data_dir(commands.add_parser("images", help="download the pictures clips are missing"))
+    images.add_argument("--refetch", action="store_true", help="try again the failed, new and lost pictures of every clip")
+    images.add_argument("--quiet", action="store_true", help="no progress bar")
+    images.set_defaults(handler=cmd_images)
 
     imp = with_data_dir(commands.add_parser("import", help="bring clips in from a tidyclip or Wallabag export"))
     imp.add_argument("path", help="a .json or .jsonl file")

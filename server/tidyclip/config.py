@@ -77,6 +77,36 @@ STORY_FOLLOW_SECONDS = 5.0
 STORY_FOLLOW_AT_EXIT = 2000
 
 
+# -- fetching from the web (fetch/: images of a clip, imported pages) --
+#: Redirects one fetch follows, each hop checked again (scheme, address) before it is connected to.
+FETCH_MAX_REDIRECTS = 5
+#: Sent with every fetch: some sites refuse clients that do not name themselves like a browser.
+FETCH_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) tidyclip/0.1 (+https://github.com/tidyclip)"
+#: Largest image kept; a bigger one stops downloading at this size and is listed as failed.
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+#: Seconds one image may take (connecting, then reading the whole of it).
+IMAGE_FETCH_SECONDS = 10.0
+#: Pictures downloaded for one clip (the first ones of its body, the lead picture first).
+MAX_IMAGES = 100
+#: Downloads at once for one clip, and clips whose pictures are downloaded at once.
+IMAGE_FETCHES_AT_ONCE = 4
+IMAGE_CLIPS_AT_ONCE = 2
+#: Of a srcset, the widest candidate up to this width is taken (wider ones cost bytes a reader never sees).
+IMAGE_MAX_WIDTH = 2000
+#: A tracking pixel: a side this small, or fewer bytes than IMAGE_TINY_BYTES with no side over IMAGE_TINY_SIDE.
+IMAGE_PIXEL_SIDE = 2
+IMAGE_TINY_BYTES = 2048
+IMAGE_TINY_SIDE = 16
+#: Pixels an image may have (Pillow refuses larger ones as decompression bombs).
+IMAGE_MAX_PIXELS = 100_000_000
+#: The longest side of the list's thumbnails (pixels; the list shows them at half that, sharp on HiDPI).
+THUMBNAIL_SIDE = 240
+#: Download pictures after a clip is saved; `tidyclip serve --no-images` or TIDYCLIP_IMAGES=off turn it off.
+DOWNLOAD_IMAGES = True
+IMAGES_ENV = "TIDYCLIP_IMAGES"
+#: How often the server removes image files no clip uses (those older than UNDO_KEEP_SECONDS).
+IMAGE_COLLECT_SECONDS = 30 * 60
+
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
     chosen = explicit or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("tidyclip", appauthor=False)

@@ -18,13 +18,14 @@ from tidyclip.web.errors import register_error_handlers
 from tidyclip.web.guard import install_host_check, is_loopback_host
 
 
-def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
+def create_app(data_dir: Path, *, exclusive: bool = False, images: bool = False) -> Flask:
     """The Flask app over the store in `data_dir`. `exclusive=True` takes the data dir for this process
-    (what `serve` does): a second server on it is refused."""
+    (what `serve` does): a second server on it is refused. `images`: download saved clips' pictures."""
     from tidyclip.web import api, review  # here, so review.py may import from this package
+    from tidyclip.web import images as image_routes
 
     data_dir = Path(data_dir)
-    library = Library.open(data_dir, exclusive=exclusive, background=True)
+    library = Library.open(data_dir, exclusive=exclusive, background=True, images=images)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["TIDYCLIP_TOKEN"] = library.token()
@@ -36,6 +37,7 @@ def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(image_routes.bp)
     return app
 
 
@@ -43,7 +45,7 @@ def stop_on_term(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None = None) -> None:
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | None = None, images: bool = True) -> None:
     """Run the server until interrupted."""
     import waitress
 
@@ -51,7 +53,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | N
 
     data_dir = resolve_data_dir(data_dir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(data_dir, exclusive=True)
+    app = create_app(data_dir, exclusive=True, images=images)
     library: Library = app.extensions["tidyclip.library"]
     if not is_loopback_host(host):
         print(f"tidyclip: warning: listening on {host}, reachable from other machines", file=sys.stderr)

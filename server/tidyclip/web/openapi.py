@@ -136,6 +136,14 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "word_count": {"type": "integer"}, "created": {"type": "string"}, "updated": {"type": "string"},
                         "tags": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"},
                         "similar": {"type": "array", "items": {"type": "object"}},
+                        "images": {"type": "array", "description": "The clip's pictures, downloaded after it was saved", "items": {
+                            "type": "object", "required": ["url", "status"], "properties": {
+                                "url": {"type": "string", "description": "The original address"},
+                                "status": {"enum": ["stored", "pending", "failed", "skipped"]},
+                                "reason": {"type": "string", "description": "Why it failed or was skipped (\"http 404\", \"tracking pixel\")"},
+                                "local_url": {"type": "string", "description": "Where this server serves the kept copy (/images/<sha256>.<ext>)"},
+                                "type": {"type": "string"}, "bytes": {"type": "integer"},
+                                "width": {"type": "integer"}, "height": {"type": "integer"}}}},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
                     },
                 },

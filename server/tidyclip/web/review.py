@@ -178,6 +178,7 @@ def export() -> Any:
     chunks, mimetype, filename = stream_export(
         library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
+        self_contained=request.args.get("self_contained") == "1" and fmt == "html",
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -219,7 +220,6 @@ def highlighted(snippet: str) -> Markup:
     return Markup("".join(pieces))
 
 
-@bp.app_template_filter("web_image")
 def web_image(url: str | None) -> str | None:
     """Only http(s) and inline images are shown; anything else is dropped."""
     if url and url.startswith(("https://", "http://", "data:image/")):
