@@ -8,6 +8,8 @@ User fields (kept when the page is cleaned again):
     tags (list of str), note (str), title.
 Store fields (added by the store when saved):
     id, created, updated (ISO 8601 UTC).
+Import fields (a clip saved from an export that gave only its address, waiting for its page):
+    fetch ({status: "waiting" | "failed", reason, tries}); gone once the page is clipped.
 Derived (joined in when a clip is read, never stored): similar (list of {id, title, site, score}).
 """
 
@@ -80,7 +82,14 @@ class StoredClip(TypedDict, total=False):
     updated: str
     tags: list[str]
     note: str
+    fetch: "PageFetch"
     similar: list[SimilarEntry]
+
+
+class PageFetch(TypedDict):
+    status: str  # FETCH_WAITING or FETCH_FAILED
+    reason: str  # why it failed ("HTTP 404", "not HTML", "too big", "timed out"); "" while waiting
+    tries: int
 
 
 # Clips travel as plain dicts (JSON in, JSON out); StoredClip names their shape for readers and mypy.
@@ -162,6 +171,17 @@ def _similar(value: Any) -> str | None:
     return None
 
 
+FETCH_WAITING, FETCH_FAILED = "waiting", "failed"
+
+
+def _fetch(value: Any) -> str | None:
+    if not isinstance(value, dict) or value.get("status") not in (FETCH_WAITING, FETCH_FAILED):
+        return f"must be {{status: {FETCH_WAITING!r} | {FETCH_FAILED!r}, reason, tries}}"
+    if not isinstance(value.get("reason"), str) or len(value["reason"]) > MAX_TITLE_CHARS or _count(0, 1000)(value.get("tries")):
+        return "must have a reason (a short string) and a number of tries"
+    return None
+
+
 def _clip_id(value: Any) -> str | None:
     return None if isinstance(value, str) and ID_PATTERN.match(value) else "must be 16 hexadecimal digits"
 
@@ -186,6 +206,7 @@ FIELD_CHECKS = {
     "updated": _moment,
     "tags": _tags,
     "note": _text(MAX_NOTE_CHARS),
+    "fetch": _fetch,
     "similar": _similar,
 }
 #: What a stored clip must have; the rest may be missing (null).

@@ -77,6 +77,21 @@ STORY_FOLLOW_SECONDS = 5.0
 STORY_FOLLOW_AT_EXIT = 2000
 
 
+# -- moving in: pages an import names but does not hold (importers/page_queue.py) --
+#: Pages fetched at once, across all sites.
+PAGE_FETCH_WORKERS = 4
+#: Seconds between two fetches from one site (never two at once from one site): polite to the site,
+#: and what keeps an import of 5,000 articles from one blog from looking like an attack on it.
+PAGE_FETCH_HOST_DELAY = 1.0
+#: Tries after the first for a fetch that failed for a reason that may pass (timed out, refused, 5xx, 429).
+PAGE_FETCH_RETRIES = 3
+#: Seconds the site waits before the first retry; doubled for each retry after it.
+PAGE_FETCH_BACKOFF = 5.0
+#: Largest page fetched; a bigger one fails as "too big" (the engine takes no more either).
+PAGE_FETCH_MAX_BYTES = MAX_PAGE_BYTES
+#: Seconds one page may take (connecting, then reading the whole of it).
+PAGE_FETCH_SECONDS = 20.0
+
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
     chosen = explicit or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("tidyclip", appauthor=False)

@@ -252,6 +252,33 @@ class Library:
 
         return bulk_save_records(self._store, records)
 
+    # -- moving in: clips waiting for their page (importers/, page_queue) ---------------------------
+    def find_by_url(self, url: str) -> Clip | None:
+        """The clip of this page (URLs compared normalized), or None."""
+        return self._store.find_by_url(url)
+
+    def save_waiting(self, url: str, *, title: str, tags: list[str], created: str | None = None,
+                     note: str = "") -> tuple[Clip, str]:
+        """A clip of a page an import names but does not hold, saved at once without its text, its
+        `fetch` waiting for the page queue. A clip of the page already here gets the tags instead:
+        "created", "updated" or "unchanged"."""
+        clip, status = self._store.save_waiting(url, title=title, tags=tags, created=created, note=note)
+        return (clip, status) if status == "created" else self.add_import_tags(clip, tags)
+
+    def add_import_tags(self, clip: Clip, tags: list[str]) -> tuple[Clip, str]:
+        """An imported page already here: its tags merged with the import's ("unchanged" when it had them all)."""
+        if merged_tags(clip.get("tags") or [], tags) == clip.get("tags"):
+            return clip, "unchanged"
+        return self._store.update(clip["id"], lambda current: {"tags": merged_tags(current.get("tags") or [], tags)}), "updated"
+
+    def set_fetch(self, clip_id: str, fetch: dict[str, Any]) -> Clip:
+        """Record how fetching the clip's page goes (`clip.PageFetch`: waiting again, or failed and why)."""
+        return self._store.update(clip_id, lambda current: {"fetch": fetch}, fields=("fetch",))
+
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips waiting for their page, in these `fetch` statuses, oldest first."""
+        return self._store.fetching(statuses)
+
     def edit(self, clip_id: str, **fields: Any) -> Clip:
         """Set what the user owns (title, tags, note)."""
         return self._with_similar([self._store.update(clip_id, lambda current: fields)])[0]

@@ -55,11 +55,13 @@ from tidyclip.clip import (
     BODY_FIELDS,
     DERIVED_FIELDS,
     ENGINE_FIELDS,
+    FETCH_WAITING,
     ID_PATTERN,
     USER_FIELDS,
     Clip,
     check_clip,
     check_fields,
+    empty_cleaning,
 )
 from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLocked
@@ -273,6 +275,10 @@ class Store:
         """Every matching clip's id, newest first."""
         return self.index.ids(q=q, tag=tag)
 
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips whose page is to be fetched, in these fetch statuses."""
+        return self.index.fetching(statuses)
+
     # -- writing ---------------------------------------------------------------------------------
     def save(
         self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
@@ -312,19 +318,34 @@ class Store:
             record["id"] = target or self._free_id(url_key)
             return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
 
-    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]]) -> Clip:
-        """Change what the user owns (title, tags, note) of a stored clip: `change` gets the clip as
-        it is now, inside the write lock, and returns the fields to set. Nothing between the read
-        and the write, so two edits at once both land."""
+    def save_waiting(self, url: str, *, title: str, tags: list[str], created: str | None, note: str) -> tuple[Clip, str]:
+        """A clip of a page not fetched yet (an import that lists addresses): no text, `fetch`
+        waiting. "created"; or the clip of the same page already here, untouched, and "exists"."""
+        with self._writing():
+            url_key = normalize_url(url)
+            existing_id = self._id_for_url(url_key)
+            if existing_id:
+                return self.get(existing_id), "exists"
+            record = {
+                "id": self._free_id(url_key), "url": url, "title": title or url, "text": "", "markdown": "", "html": "",
+                "word_count": 0, "cleaning": empty_cleaning(), "tags": tags, "note": note, "created": created or now_iso(),
+                "fetch": {"status": FETCH_WAITING, "reason": "", "tries": 0},
+            }
+            return self._write(record, url_key, None, None, None)
+
+    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]], *, fields: tuple[str, ...] = USER_FIELDS) -> Clip:
+        """Change what the user owns (title, tags, note; `fields`: what else the caller may set) of
+        a stored clip: `change` gets the clip as it is now, inside the write lock, and returns the
+        fields to set. Nothing between the read and the write, so two edits at once both land."""
         with self._writing():
             meta = self._read_meta(clip_id)
             if meta is None:
                 raise NotFound(f"no clip with id {clip_id}")
             current = self._read_whole(meta)
             changes = change(current)
-            unknown = set(changes) - set(USER_FIELDS)
+            unknown = set(changes) - set(fields)
             if unknown:
-                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(USER_FIELDS)}")
+                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(fields)}")
             check_fields(changes)
             changes = clean_fields(changes)
             if "title" in changes and not changes["title"]:
