@@ -77,6 +77,16 @@ STORY_FOLLOW_SECONDS = 5.0
 STORY_FOLLOW_AT_EXIT = 2000
 
 
+# -- fetching from the web (fetch/: images of a clip, imported pages) --
+#: Redirects one fetch follows, each hop checked again (scheme, address) before it is connected to.
+FETCH_MAX_REDIRECTS = 5
+#: Sent with every fetch: some sites refuse clients that do not name themselves like a browser.
+FETCH_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) tidyclip/0.1 (+https://github.com/tidyclip)"
+#: Largest image kept; a bigger one stops downloading at this size and is listed as failed.
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+#: Seconds one image may take (connecting, then reading the whole of it).
+IMAGE_FETCH_SECONDS = 10.0
+
 # -- moving in: pages an import names but does not hold (importers/page_queue.py) --
 #: Pages fetched at once, across all sites.
 PAGE_FETCH_WORKERS = 4
@@ -91,6 +101,7 @@ PAGE_FETCH_BACKOFF = 5.0
 PAGE_FETCH_MAX_BYTES = MAX_PAGE_BYTES
 #: Seconds one page may take (connecting, then reading the whole of it).
 PAGE_FETCH_SECONDS = 20.0
+
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
