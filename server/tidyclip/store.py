@@ -68,6 +68,7 @@ from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLoc
 from tidyclip.fields import clean_fields, merged_tags, sanitize
 from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
 from tidyclip.journal import Journal
+from tidyclip.reading.schema import READING_FIELDS
 from tidyclip.search_index import SearchIndex
 from tidyclip.urls import normalize_url, url_id
 
@@ -295,6 +296,7 @@ class Store:
             record = {key: value for key, value in clip.items() if key in ENGINE_FIELDS}
             if existing:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
+                record.update({key: existing[key] for key in READING_FIELDS if key in existing})  # re-anchored by the Library
             else:
                 record.update(id=self._free_id(url_key), created=now_iso(), tags=[], note="")
             adopt = adopt or {}
@@ -354,7 +356,8 @@ class Store:
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
-                                                      title_changed="title" in changes), shard)
+                                                      title_changed="title" in changes,
+                                                      highlights_changed="highlights" in changes), shard)
             return {**current, **public(meta)}
 
     def put_engine_fields(self, clip_id: str, fresh: Clip, *, revision: str) -> Clip:
