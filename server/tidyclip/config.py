@@ -104,6 +104,9 @@ IMAGE_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_FETCH_SECONDS = 10.0
 
 # -- moving in: pages an import names but does not hold (importers/page_queue.py) --
+#: New clips waiting for their page saved in one go (one sync for all of them, not one each): the
+#: first of 10,000 Pocket rows is listed within a second, and the extension's clips wait at most one batch.
+IMPORT_BATCH = 500
 #: Pages fetched at once, across all sites.
 PAGE_FETCH_WORKERS = 4
 #: Seconds between two fetches from one site (never two at once from one site): polite to the site,

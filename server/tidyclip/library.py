@@ -249,7 +249,8 @@ class Library:
         return status
 
     def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
-        """Many new clips at once (a new store, benchmarks): see bulk.bulk_save_records."""
+        """Many new clips at once (a new store, benchmarks, an import's clips waiting for their page):
+        see bulk.bulk_save_records."""
         from tidyclip.bulk import bulk_save_records
 
         return bulk_save_records(self._store, records)
@@ -257,21 +258,19 @@ class Library:
     # -- moving in: clips waiting for their page (importers/, page_queue) ---------------------------
     def find_by_url(self, url: str) -> Clip | None:
         """The clip of this page (URLs compared normalized), or None."""
-        return self._store.find_by_url(url)
+        clip = self._store.find_by_url(url)
+        return with_defaults(clip) if clip is not None else None
 
-    def save_waiting(self, url: str, *, title: str, tags: list[str], created: str | None = None,
-                     note: str = "") -> tuple[Clip, str]:
-        """A clip of a page an import names but does not hold, saved at once without its text, its
-        `fetch` waiting for the page queue. A clip of the page already here gets the tags instead:
-        "created", "updated" or "unchanged"."""
-        clip, status = self._store.save_waiting(url, title=title, tags=tags, created=created, note=note)
-        return (clip, status) if status == "created" else self.add_import_tags(clip, tags)
-
-    def add_import_tags(self, clip: Clip, tags: list[str]) -> tuple[Clip, str]:
-        """An imported page already here: its tags merged with the import's ("unchanged" when it had them all)."""
-        if merged_tags(clip.get("tags") or [], tags) == clip.get("tags"):
+    def update_imported(self, clip: Clip, *, tags: list[str], state: str | None = None,
+                        favorite: bool | None = None) -> tuple[Clip, str]:
+        """A page an import names, already here: its tags merged with the import's, its state set to
+        the import's, starred if the import says so. "unchanged" when it had all that already."""
+        wanted = {"tags": merged_tags(clip.get("tags") or [], tags), "state": state or clip.get("state"),
+                  "favorite": clip.get("favorite") or bool(favorite)}
+        if all(clip.get(key) == value for key, value in wanted.items()):
             return clip, "unchanged"
-        return self._store.update(clip["id"], lambda current: {"tags": merged_tags(current.get("tags") or [], tags)}), "updated"
+        return self._store.update(clip["id"], lambda current: {
+            **wanted, "tags": merged_tags(current.get("tags") or [], tags)}), "updated"
 
     def set_fetch(self, clip_id: str, fetch: dict[str, Any]) -> Clip:
         """Record how fetching the clip's page goes (`clip.PageFetch`: waiting again, or failed and why)."""

@@ -55,13 +55,11 @@ from tidyclip.clip import (
     BODY_FIELDS,
     DERIVED_FIELDS,
     ENGINE_FIELDS,
-    FETCH_WAITING,
     ID_PATTERN,
     USER_FIELDS,
     Clip,
     check_clip,
     check_fields,
-    empty_cleaning,
 )
 from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLocked
@@ -319,21 +317,6 @@ class Store:
             existing = self._read_meta(target) if target else None
             record["id"] = target or self._free_id(url_key)
             return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
-
-    def save_waiting(self, url: str, *, title: str, tags: list[str], created: str | None, note: str) -> tuple[Clip, str]:
-        """A clip of a page not fetched yet (an import that lists addresses): no text, `fetch`
-        waiting. "created"; or the clip of the same page already here, untouched, and "exists"."""
-        with self._writing():
-            url_key = normalize_url(url)
-            existing_id = self._id_for_url(url_key)
-            if existing_id:
-                return self.get(existing_id), "exists"
-            record = {
-                "id": self._free_id(url_key), "url": url, "title": title or url, "text": "", "markdown": "", "html": "",
-                "word_count": 0, "cleaning": empty_cleaning(), "tags": tags, "note": note, "created": created or now_iso(),
-                "fetch": {"status": FETCH_WAITING, "reason": "", "tries": 0},
-            }
-            return self._write(record, url_key, None, None, None)
 
     def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]], *, fields: tuple[str, ...] = USER_FIELDS) -> Clip:
         """Change what the user owns (title, tags, note; `fields`: what else the caller may set) of

@@ -39,6 +39,10 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def now_utc() -> str:
+    return iso_utc(datetime.now(UTC))
+
+
 def from_unix(value: Any) -> str | None:
     """Seconds since 1970 ("1700000000", as Pocket, Instapaper and browsers write them) as ISO 8601
     UTC; None when it is not a number or not a plausible date."""
