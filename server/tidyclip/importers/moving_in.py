@@ -16,11 +16,13 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from tidyclip.clip import FETCH_WAITING, Clip, empty_cleaning
+from tidyclip.clip import FETCH_FAILED, FETCH_WAITING, Clip, empty_cleaning
 from tidyclip.config import IMPORT_BATCH, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_URL_CHARS
 from tidyclip.errors import TidyclipError
 from tidyclip.fields import clean_tags, merged_tags
 from tidyclip.importers.items import ImportItem, is_web_address, now_utc
+from tidyclip.importers.page_fetch import page_fetcher
+from tidyclip.importers.page_queue import FetchPage, PageQueue
 from tidyclip.importers.sniff import ExportFile
 from tidyclip.library import Progress
 from tidyclip.urls import normalize_url
@@ -132,3 +134,19 @@ def waiting_clip(item: ImportItem) -> Clip:
         "text": "", "markdown": "", "html": "", "word_count": 0, "cleaning": empty_cleaning(),
         "fetch": {"status": FETCH_WAITING, "reason": "", "tries": 0},
     }
+
+
+def fetch_waiting_pages(library: Any, *, failed_too: bool = False, progress: bool = True,
+                        fetch_page: FetchPage | None = None, **queue_options: Any) -> Counter[str]:
+    """Fetch the page of every clip waiting for one (`failed_too`: and of those that failed), here
+    and now, with a progress bar: `tidyclip import`. How many were "fetched" and "failed".
+    `queue_options`: PageQueue's (workers, host_delay, retries, backoff), config.py's by default."""
+    statuses = (FETCH_WAITING, FETCH_FAILED) if failed_too else (FETCH_WAITING,)
+    bar = Progress(len(library.fetching(statuses)), "fetching pages", enabled=progress)
+    queue = PageQueue(library, fetch_page or page_fetcher(), on_done=lambda clip_id, outcome: bar.step(), **queue_options)
+    try:
+        queue.resume(failed_too=failed_too)
+        queue.wait()
+    finally:
+        queue.close()
+    return queue.counts

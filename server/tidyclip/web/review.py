@@ -137,10 +137,15 @@ def clip_list() -> str:
         view_args["one_per_story"] = "1"
     return render_template(
         "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORT_LABELS,
-        one_per_story=one_per_story, problem=problem, view_args=view_args,
+        one_per_story=one_per_story, problem=problem, view_args=view_args, pages=moving_in_progress(),
         next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
         prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
     )
+
+
+def moving_in_progress() -> dict[str, int]:
+    """Imported clips still waiting for their page, those whose page could not be fetched, of all."""
+    return {"all": library().count(), **{status: len(library().fetching((status,))) for status in ("waiting", "failed")}}
 
 
 @bp.get("/clips/<clip_id>")
