@@ -135,6 +135,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "word_count": {"type": "integer"}, "created": {"type": "string"}, "updated": {"type": "string"},
                         "tags": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"},
                         "similar": {"type": "array", "items": {"type": "object"}},
+                        "fetch": {"type": "object", "description": "An imported clip whose page is not fetched yet: "
+                                  "{status: waiting | failed, reason, tries}; gone once it has its page"},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
                     },
                 },
