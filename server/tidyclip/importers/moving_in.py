@@ -33,15 +33,19 @@ def tell_stderr(message: str) -> None:
 
 
 def import_export(library: Any, export: ExportFile, *, progress: bool = True,
-                  tell: Callable[[str], None] = tell_stderr) -> Counter[str]:
+                  tell: Callable[[str], None] = tell_stderr,
+                  watch: Callable[[int, int], None] | None = None) -> Counter[str]:
     """Save every item of the export; how many were "created", "updated", "unchanged", "skipped",
-    and how many of the created wait for their page ("waiting")."""
+    and how many of the created wait for their page ("waiting"). `watch(done, total)` is told the
+    progress after each item (the review page's import)."""
     total = sum(1 for _ in export.items())
     bar = Progress(total, f"importing {export.kind}", enabled=progress)
     counts: Counter[str] = Counter()
     waiting = WaitingClips(library, counts)
     for item in export.items():
         bar.step()
+        if watch:
+            watch(bar.done, total)
         item = bounded(item)
         problem = item_problem(item)
         if problem is None:

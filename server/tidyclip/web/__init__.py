@@ -15,6 +15,7 @@ from tidyclip.config import DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, SERVER_T
 from tidyclip.errors import TidyclipError
 from tidyclip.importers.page_fetch import page_fetcher
 from tidyclip.importers.page_queue import PageQueue
+from tidyclip.importers.uploads import ImportRuns
 from tidyclip.library import Library
 from tidyclip.web.errors import register_error_handlers
 from tidyclip.web.guard import install_host_check, is_loopback_host
@@ -35,6 +36,7 @@ def create_app(data_dir: Path, *, exclusive: bool = False) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["tidyclip.library"] = library
     app.extensions["tidyclip.pages"] = start_page_queue(library)
+    app.extensions["tidyclip.imports"] = ImportRuns(library, app.extensions["tidyclip.pages"])
     install_host_check(app)
     register_error_handlers(app)
     app.register_blueprint(api.bp)
