@@ -107,8 +107,9 @@ IMAGE_FETCH_SECONDS = 10.0
 #: New clips waiting for their page saved in one go (one sync for all of them, not one each): the
 #: first of 10,000 Pocket rows is listed within a second, and the extension's clips wait at most one batch.
 IMPORT_BATCH = 500
-#: Pages fetched at once, across all sites.
-PAGE_FETCH_WORKERS = 4
+#: Pages fetched at once, across all sites. Two keep both cores busy cleaning pages (the engine holds
+#: the GIL: four fetched no more a second, and doubled the extension's wait meanwhile; BENCHMARKS.md).
+PAGE_FETCH_WORKERS = 2
 #: Seconds between two fetches from one site (never two at once from one site): polite to the site,
 #: and what keeps an import of 5,000 articles from one blog from looking like an attack on it.
 PAGE_FETCH_HOST_DELAY = 1.0
