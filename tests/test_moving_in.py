@@ -313,3 +313,44 @@ def test_the_server_resumes_waiting_clips_and_lists_them_while_answering_the_ext
     assert clips[web.url("/missing")]["fetch"]["reason"] == "HTTP 404"
     listing = server.api("GET", "/").text
     assert "HTTP 404" in listing
+
+
+# -- the readers on details of their formats -----------------------------------------------------------
+def test_omnivore_highlights_keep_their_notes_and_drop_labels_and_back_links():
+    from tidyclip.importers.omnivore import parse_highlights
+
+    markdown = ("> First quote [⤴️](https://omnivore.app/me/x#1)\n\n#label #other\n\nMy note on it\n\n"
+                "> A quote over\n> two lines\n\n> Third, no note")
+    assert parse_highlights(markdown) == [
+        {"quote": "First quote", "prefix": "", "suffix": "", "note": "My note on it"},
+        {"quote": "A quote over\ntwo lines", "prefix": "", "suffix": "", "note": ""},
+        {"quote": "Third, no note", "prefix": "", "suffix": "", "note": ""},
+    ]
+
+
+def test_raindrop_highlights_and_instapaper_tags_column():
+    import io
+
+    from tidyclip.importers import instapaper
+    from tidyclip.importers.raindrop import parse_highlights
+
+    assert [(h["quote"], h["note"]) for h in parse_highlights("Highlight: one\nNote: why\nHighlight: two\ngoes on")] == [
+        ("one", "why"), ("two\ngoes on", "")]
+    csv_text = 'URL,Title,Selection,Folder,Timestamp,Tags\nhttps://a.example/,A,,Recipes,1700000000,"[""soup"", ""winter""]"\n'
+    [item] = instapaper.read(io.StringIO(csv_text), "i.csv")
+    assert (item.tags, item.state, item.favorite, item.created) == (["Recipes", "soup", "winter"], "unread", False,
+                                                                    "2023-11-14T22:13:20.000Z")
+
+
+def test_bookmarks_take_firefox_tags_and_leave_the_browsers_own_folders():
+    import io
+
+    from tidyclip.importers import bookmarks
+
+    text = ("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><H3 UNFILED_BOOKMARKS_FOLDER=\"true\">Other Bookmarks</H3>\n"
+            "<DL><p>\n<DT><H3>Cooking</H3>\n<DL><p>\n<DT><A HREF=\"https://soup.example/\" ADD_DATE=\"1700000000\" "
+            "TAGS=\"soup,winter\">Soup &amp; bread</A>\n</DL><p>\n<DT><A HREF=\"https://top.example/\">Top</A>\n</DL><p>\n</DL>\n")
+
+    soup, top = bookmarks.read(io.StringIO(text), "b.html")
+    assert (soup.title, soup.tags, soup.created) == ("Soup & bread", ["Cooking", "soup", "winter"], "2023-11-14T22:13:20.000Z")
+    assert (top.url, top.tags, top.created) == ("https://top.example/", [], None)
