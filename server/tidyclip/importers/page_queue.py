@@ -128,14 +128,17 @@ class PageQueue:
                 self._lock.wait(self._ready[0][0] - now if self._ready else None)
             return None
 
-    def _finish(self, site: str, job: Job, *, again_in: float | None = None) -> None:
-        """The site may be fetched from again after its pause (or `again_in`, with the job first)."""
+    def _finish(self, site: str, job: Job, outcome: str | None = None, *, again_in: float | None = None) -> None:
+        """The job is done (its outcome counted) or, `again_in`, put first in line again; the site may
+        be fetched from again after its pause (or after `again_in`)."""
         with self._lock:
             jobs = self._sites[site]
             if again_in is not None:
                 jobs.appendleft(job)
             else:
                 self._queued.discard(job.clip_id)
+            if outcome:
+                self.counts[outcome] += 1
             if jobs:
                 self._free(site, time.monotonic() + (again_in if again_in is not None else self.host_delay))
             else:
@@ -156,11 +159,9 @@ class PageQueue:
             except Exception as exc:  # no caller to tell: the clip says what went wrong, the queue goes on
                 log.exception("fetching %s failed", job.url)
                 outcome = self._failed(job, f"internal error: {type(exc).__name__}")
-            self._finish(site, job)
-            if outcome:
-                self.counts[outcome] += 1
-                if self.on_done:
-                    self.on_done(job.clip_id, outcome)
+            if outcome and self.on_done:
+                self.on_done(job.clip_id, outcome)  # before the job counts as done: `wait` returns after it
+            self._finish(site, job, outcome)
 
     def _fetch(self, job: Job) -> str | None:
         """Fetch the page and clip it; the outcome, or None when the clip no longer waits (deleted,
