@@ -234,6 +234,21 @@ def test_the_queue_leaves_a_clip_the_extension_clipped_meanwhile(web, tmp_path):
     assert web.requests == []
 
 
+def test_wait_returns_once_the_last_outcome_is_counted_and_told(web, tmp_path):
+    told = []
+
+    def slow_to_tell(clip_id: str, outcome: str) -> None:
+        time.sleep(0.3)  # a progress bar that is slow to draw: wait() must not return before it is done
+        told.append(outcome)
+
+    with Library.open(tmp_path / "data") as library:
+        import_from_path(library, pocket_zip(tmp_path / "p.zip", [Saved(web.url("/a/1"), "One")]), progress=False)
+        queue = PageQueue(library, page_fetcher(**FETCH), host_delay=0.01, on_done=slow_to_tell)
+        assert queue.resume() == 1 and queue.wait(30)
+        assert (queue.counts, told) == ({"fetched": 1}, ["fetched"])
+        queue.close()
+
+
 def test_files_are_told_apart_by_content_and_damaged_ones_change_nothing(web, tmp_path):
     saved = saved_articles(web)[:2]
     assert sniff(instapaper_csv(tmp_path / "pocket.zip", saved)).kind == "Instapaper"
