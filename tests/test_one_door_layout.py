@@ -19,7 +19,7 @@ STORE_ROOMS = {
 }
 #: Outside the Library, nothing holds the store or its indexes.
 PRIVATE_ATTRIBUTES = {"store", "_store", "_stories", "index"}
-OUTER = ("web", "export", "cli.py")
+OUTER = ("web", "export", "importers", "cli.py")
 
 
 def module_name(path: Path) -> str:

@@ -159,11 +159,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tidyclip.export import import_from_path
+    from tidyclip.importers.moving_in import fetch_waiting_pages
     from tidyclip.library import Library
 
+    if not args.path and not args.retry:
+        raise BadInput("give the file to import (or --retry to fetch the pages that failed again)")
     with Library.open(resolve_data_dir(args.data_dir)) as library:
-        created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
-    print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
+        if args.path:
+            created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
+            print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
+        if not args.no_fetch:
+            fetched = fetch_waiting_pages(library, failed_too=args.retry, progress=not args.quiet)
+            if fetched:
+                print(f"fetched {fetched['fetched']} pages, {fetched['failed']} failed"
+                      + (" (listed as failed with the reason; `tidyclip import --retry` tries them again)" if fetched["failed"] else ""),
+                      file=sys.stderr)
     return 0
 
 
@@ -253,8 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     images.add_argument("--quiet", action="store_true", help="no progress bar")
     images.set_defaults(handler=cmd_images)
 
-    imp = with_data_dir(commands.add_parser("import", help="bring clips in from a tidyclip or Wallabag export"))
-    imp.add_argument("path", help="a .json or .jsonl file")
+    imp = with_data_dir(commands.add_parser(
+        "import", help="bring clips in: a tidyclip, Wallabag, Pocket, Instapaper, Omnivore or Raindrop.io export, or browser bookmarks"))
+    imp.add_argument("path", nargs="?", help="the export file (told apart by its content, whatever its name)")
+    imp.add_argument("--retry", action="store_true", help="fetch again the pages of imported clips whose fetch failed")
+    imp.add_argument("--no-fetch", action="store_true", help="leave the pages to fetch for the server (or a later --retry)")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=cmd_import)
     return parser

@@ -5,11 +5,14 @@ Engine fields (made by `tidyclip.engine.make_clip`):
     url, canonical_url, title, author, site, published (YYYY-MM-DD or None), lang, excerpt, image,
     text (paragraphs split by a blank line), markdown, html (sanitized), word_count, cleaning.
 User fields (kept when the page is cleaned again):
-    tags (list of str), note (str), title.
+    tags (list of str), note (str), title; and the reading fields state, favorite, progress,
+    highlights (tidyclip/reading/schema.py).
 Store fields (added by the store when saved):
     id, created, updated (ISO 8601 UTC).
 Image fields (set as the clip's pictures are downloaded, kept when the page is cleaned again):
     images (list of {url, status, reason, local_url, type, bytes, width, height}; images/).
+Import fields (a clip saved from an export that gave only its address, waiting for its page):
+    fetch ({status: "waiting" | "failed", reason, tries}); gone once the page is clipped.
 Derived (joined in when a clip is read, never stored): similar (list of {id, title, site, score}).
 """
 
@@ -28,13 +31,14 @@ from tidyclip.config import (
     MAX_WORD_COUNT,
 )
 from tidyclip.errors import BadInput
+from tidyclip.reading import schema as reading
 
 ENGINE_FIELDS = (
     "url", "canonical_url", "title", "author", "site", "published", "lang", "excerpt", "image",
     "text", "markdown", "html", "word_count", "cleaning",
 )
 #: What the user owns: a new cleaning of the page (restore, reclean, the page clipped again) keeps these.
-USER_FIELDS = ("tags", "note", "title")
+USER_FIELDS = ("tags", "note", "title", *reading.READING_FIELDS)
 STORE_FIELDS = ("id", "created", "updated", "tags", "note")
 #: Joined in at read time from the story index (stories.py); a record that carries it is not believed.
 DERIVED_FIELDS = ("similar",)
@@ -42,6 +46,8 @@ DERIVED_FIELDS = ("similar",)
 CLEANING_KINDS = ("duplicates", "near_duplicates", "headline_repeats", "comments", "boilerplate")
 #: Fields too big for list views: listings leave them out.
 BODY_FIELDS = ("text", "markdown", "html", "cleaning")
+#: Left out of list views too, though kept beside the metadata (edited without a new body revision).
+LIST_HIDDEN_FIELDS = (*BODY_FIELDS, "highlights")
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -90,7 +96,14 @@ class StoredClip(TypedDict, total=False):
     updated: str
     tags: list[str]
     note: str
+    fetch: "PageFetch"
     similar: list[SimilarEntry]
+
+
+class PageFetch(TypedDict):
+    status: str  # FETCH_WAITING or FETCH_FAILED
+    reason: str  # why it failed ("HTTP 404", "not HTML", "too big", "timed out"); "" while waiting
+    tries: int
 
 
 # Clips travel as plain dicts (JSON in, JSON out); StoredClip names their shape for readers and mypy.
@@ -106,7 +119,7 @@ def empty_cleaning() -> dict[str, Any]:
 
 def summary(clip: Clip) -> Clip:
     """The clip without its bodies, as list views show it."""
-    return {key: value for key, value in clip.items() if key not in BODY_FIELDS}
+    return {key: value for key, value in clip.items() if key not in LIST_HIDDEN_FIELDS}
 
 
 # ---- the check ----------------------------------------------------------------------------------
@@ -198,6 +211,17 @@ def _images(value: Any) -> str | None:
     return None
 
 
+FETCH_WAITING, FETCH_FAILED = "waiting", "failed"
+
+
+def _fetch(value: Any) -> str | None:
+    if not isinstance(value, dict) or value.get("status") not in (FETCH_WAITING, FETCH_FAILED):
+        return f"must be {{status: {FETCH_WAITING!r} | {FETCH_FAILED!r}, reason, tries}}"
+    if not isinstance(value.get("reason"), str) or len(value["reason"]) > MAX_TITLE_CHARS or _count(0, 1000)(value.get("tries")):
+        return "must have a reason (a short string) and a number of tries"
+    return None
+
+
 def _clip_id(value: Any) -> str | None:
     return None if isinstance(value, str) and ID_PATTERN.match(value) else "must be 16 hexadecimal digits"
 
@@ -222,8 +246,10 @@ FIELD_CHECKS = {
     "updated": _moment,
     "tags": _tags,
     "note": _text(MAX_NOTE_CHARS),
+    "fetch": _fetch,
     "similar": _similar,
     "images": _images,
+    **reading.FIELD_CHECKS,
 }
 #: What a stored clip must have; the rest may be missing (null).
 REQUIRED = ("id", "url", "title", "text", "created", "updated")

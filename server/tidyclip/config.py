@@ -50,6 +50,22 @@ MAX_TAGS = 100
 #: Words a clip may count: far above any page the engine accepts (MAX_PAGE_BYTES).
 MAX_WORD_COUNT = 10**8
 
+# -- reading: states and highlights (tidyclip/reading/) --
+#: A clip is "unread" until the reader archives it.
+READING_STATES = ("unread", "archived")
+#: Highlights one clip may hold (a clip with 500 opens in the reader well within 300 ms).
+MAX_HIGHLIGHTS = 5000
+#: Longest highlighted passage (a long chapter); the context kept before and after it.
+MAX_QUOTE_CHARS = 50_000
+QUOTE_CONTEXT_CHARS = 32
+#: How alike (rapidfuzz ratio, 0-100) a passage of the new text must be to a highlight's quote for the
+#: highlight to move there after the text changed; below it the highlight is kept as detached.
+FUZZY_ANCHOR_SCORE = 85
+#: Highlight matches weigh between title and text in a search (bm25 weight of the highlights column).
+HIGHLIGHT_WEIGHT = 2.0
+#: The list's reading time: words a minute of an ordinary reader.
+READING_WORDS_PER_MINUTE = 230
+
 # -- the store --
 #: The journal is emptied (after one sync) when writes pause this long...
 CHECKPOINT_IDLE_SECONDS = 1.0
@@ -106,6 +122,26 @@ DOWNLOAD_IMAGES = True
 IMAGES_ENV = "TIDYCLIP_IMAGES"
 #: How often the server removes image files no clip uses (those older than UNDO_KEEP_SECONDS).
 IMAGE_COLLECT_SECONDS = 30 * 60
+
+# -- moving in: pages an import names but does not hold (importers/page_queue.py) --
+#: New clips waiting for their page saved in one go (one sync for all of them, not one each): the
+#: first of 10,000 Pocket rows is listed within a second, and the extension's clips wait at most one batch.
+IMPORT_BATCH = 500
+#: Pages fetched at once, across all sites. Two keep both cores busy cleaning pages (the engine holds
+#: the GIL: four fetched no more a second, and doubled the extension's wait meanwhile; BENCHMARKS.md).
+PAGE_FETCH_WORKERS = 2
+#: Seconds between two fetches from one site (never two at once from one site): polite to the site,
+#: and what keeps an import of 5,000 articles from one blog from looking like an attack on it.
+PAGE_FETCH_HOST_DELAY = 1.0
+#: Tries after the first for a fetch that failed for a reason that may pass (timed out, refused, 5xx, 429).
+PAGE_FETCH_RETRIES = 3
+#: Seconds the site waits before the first retry; doubled for each retry after it.
+PAGE_FETCH_BACKOFF = 5.0
+#: Largest page fetched; a bigger one fails as "too big" (the engine takes no more either).
+PAGE_FETCH_MAX_BYTES = MAX_PAGE_BYTES
+#: Seconds one page may take (connecting, then reading the whole of it).
+PAGE_FETCH_SECONDS = 20.0
+
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""

@@ -43,6 +43,8 @@ from tidyclip.images.download import file_of
 from tidyclip.images.picture import thumbnail
 from tidyclip.images.refresh import refresh_images
 from tidyclip.images.worker import ImageWorker
+from tidyclip.reading import highlights as highlighting
+from tidyclip.reading.schema import Highlight, with_defaults
 from tidyclip.store import Deleted, Store
 
 log = logging.getLogger(__name__)
@@ -235,7 +237,7 @@ class Library:
         lists, behind = self._stories.similar(self._store.index, [clip["id"] for clip in clips])
         if behind and self._follower is not None:
             self._follower.wake()
-        return [{**clip, "similar": lists.get(clip["id"], [])} for clip in clips]
+        return [{**with_defaults(clip), "similar": lists.get(clip["id"], [])} for clip in clips]
 
     # -- writing ---------------------------------------------------------------------------------
     def clip_page(
@@ -248,7 +250,7 @@ class Library:
         original_gz = self._compressor.submit(gzipped, html)  # kept beside the clip; compressed meanwhile
         clip = make_clip(html, url, title=title, selection_html=selection_html)
         saved, status = self._store.save(clip, html, selection_html, original_gz=original_gz.result(), adopt=adopt)
-        return self._changed(saved, link=link), status
+        return self._changed(self.reanchor_highlights(saved), link=link), status
 
     def link_soon(self) -> None:
         """Let the story index take in what was saved: on the background thread, or now."""
@@ -265,17 +267,44 @@ class Library:
                 self.keep_image(data, name.rsplit(".", 1)[-1])
         self._store.sync_later(self._image_files.take_unsynced())
         saved, status = self._store.save_record(clip, original_html=original_html)
-        self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
+        self._changed(self.reanchor_highlights(saved), link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
     def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
-        """Many new clips at once (a new store, benchmarks): see bulk.bulk_save_records."""
+        """Many new clips at once (a new store, benchmarks, an import's clips waiting for their page):
+        see bulk.bulk_save_records."""
         from tidyclip.bulk import bulk_save_records
 
         return bulk_save_records(self._store, records)
 
+    # -- moving in: clips waiting for their page (importers/, page_queue) ---------------------------
+    def find_by_url(self, url: str) -> Clip | None:
+        """The clip of this page (URLs compared normalized), or None."""
+        clip = self._store.find_by_url(url)
+        return with_defaults(clip) if clip is not None else None
+
+    def update_imported(self, clip: Clip, *, tags: list[str], state: str | None = None,
+                        favorite: bool | None = None) -> tuple[Clip, str]:
+        """A page an import names, already here: its tags merged with the import's, its state set to
+        the import's, starred if the import says so. "unchanged" when it had all that already."""
+        wanted = {"tags": merged_tags(clip.get("tags") or [], tags), "state": state or clip.get("state"),
+                  "favorite": clip.get("favorite") or bool(favorite)}
+        if all(clip.get(key) == value for key, value in wanted.items()):
+            return clip, "unchanged"
+        return self._store.update(clip["id"], lambda current: {
+            **wanted, "tags": merged_tags(current.get("tags") or [], tags)}), "updated"
+
+    def set_fetch(self, clip_id: str, fetch: dict[str, Any]) -> Clip:
+        """Record how fetching the clip's page goes (`clip.PageFetch`: waiting again, or failed and why)."""
+        return self._store.update(clip_id, lambda current: {"fetch": fetch}, fields=("fetch",))
+
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips waiting for their page, in these `fetch` statuses, oldest first."""
+        return self._store.fetching(statuses)
+
     def edit(self, clip_id: str, **fields: Any) -> Clip:
-        """Set what the user owns (title, tags, note)."""
+        """Set what the user owns: title, tags, note, and the reading state (state="unread" or
+        "archived", favorite=True/False, progress from 0 to 1). Highlights: see add_highlights."""
         return self._with_similar([self._store.update(clip_id, lambda current: fields)])[0]
 
     def add_tags(self, ids: list[str], tags: list[str]) -> int:
@@ -353,10 +382,49 @@ class Library:
             if only_if_changed and all(fresh.get(field) == clip.get(field) for field in CLEANED_FIELDS):
                 return None
             try:
-                return self._store.put_engine_fields(clip_id, fresh, revision=revision)
+                return self.reanchor_highlights(self._store.put_engine_fields(clip_id, fresh, revision=revision))
             except Conflict:
                 continue
         raise Conflict(f"clip {clip_id} kept changing while it was cleaned again; try again")
+
+    # -- highlights (tidyclip/reading/) ------------------------------------------------------------
+    def add_highlights(self, clip_id: str, passages: list[dict[str, Any]], *, keep_detached: bool = True) -> list[Highlight]:
+        """Highlight passages of the clip's text, each {quote, prefix?, suffix?, note?} (an importer's
+        selections, the reader's one): found in the text as anchoring.py does; one not found is kept
+        detached, or with keep_detached=False refused (BadInput). Returns the new highlights."""
+        checked = [highlighting.passage_of(item) for item in passages]
+        made: list[Highlight] = []
+
+        def added(current: Clip) -> dict[str, Any]:
+            made[:] = highlighting.new_highlights(current.get("highlights") or [], current["text"], checked, keep_detached=keep_detached)
+            return {"highlights": [*(current.get("highlights") or []), *made]}
+
+        self._store.update(clip_id, added)
+        return made
+
+    def edit_highlight(self, clip_id: str, highlight_id: str, note: Any) -> Highlight:
+        """Set a highlight's note."""
+        clip = self._store.update(clip_id, lambda current: {"highlights": highlighting.with_note(current.get("highlights") or [], highlight_id, note)})
+        return highlighting.find(clip["highlights"], highlight_id)
+
+    def delete_highlight(self, clip_id: str, highlight_id: str) -> Highlight:
+        """Remove a highlight; returns it as it was (the reader's undo adds it again)."""
+        removed: list[Highlight] = []
+
+        def dropped(current: Clip) -> dict[str, Any]:
+            rest, gone = highlighting.without(current.get("highlights") or [], highlight_id)
+            removed.append(gone)
+            return {"highlights": rest}
+
+        self._store.update(clip_id, dropped)
+        return removed[0]
+
+    def reanchor_highlights(self, clip: Clip) -> Clip:
+        """After the clip's text changed: its highlights found again in the text it has now (inside
+        the write lock, so a highlight added meanwhile is kept too). A clip without any is as it was."""
+        if not clip.get("highlights"):
+            return clip
+        return self._store.update(clip["id"], lambda current: {"highlights": highlighting.reanchor(current.get("highlights") or [], current["text"])})
 
     def _changed(self, clip: Clip | None, *, link: bool = True) -> Clip:
         """After a write: the story index follows (`link_soon`, unless the caller does it later) and

@@ -66,6 +66,7 @@ from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLoc
 from tidyclip.fields import clean_fields, merged_tags, sanitize
 from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
 from tidyclip.journal import Journal
+from tidyclip.reading.schema import READING_FIELDS
 from tidyclip.search_index import SearchIndex
 from tidyclip.urls import normalize_url, url_id
 
@@ -273,6 +274,10 @@ class Store:
         """Every matching clip's id, newest first."""
         return self.index.ids(q=q, tag=tag)
 
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips whose page is to be fetched, in these fetch statuses."""
+        return self.index.fetching(statuses)
+
     # -- writing ---------------------------------------------------------------------------------
     def save(
         self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
@@ -291,6 +296,7 @@ class Store:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
                 if existing.get("images"):  # the page clipped again keeps the pictures already downloaded
                     record["images"] = existing["images"]
+                record.update({key: existing[key] for key in READING_FIELDS if key in existing})  # re-anchored by the Library
             else:
                 record.update(id=self._free_id(url_key), created=now_iso(), tags=[], note="")
             adopt = adopt or {}
@@ -314,19 +320,19 @@ class Store:
             record["id"] = target or self._free_id(url_key)
             return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
 
-    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]]) -> Clip:
-        """Change what the user owns (title, tags, note) of a stored clip: `change` gets the clip as
-        it is now, inside the write lock, and returns the fields to set. Nothing between the read
-        and the write, so two edits at once both land."""
+    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]], *, fields: tuple[str, ...] = USER_FIELDS) -> Clip:
+        """Change what the user owns (title, tags, note; `fields`: what else the caller may set) of
+        a stored clip: `change` gets the clip as it is now, inside the write lock, and returns the
+        fields to set. Nothing between the read and the write, so two edits at once both land."""
         with self._writing():
             meta = self._read_meta(clip_id)
             if meta is None:
                 raise NotFound(f"no clip with id {clip_id}")
             current = self._read_whole(meta)
             changes = change(current)
-            unknown = set(changes) - set(USER_FIELDS)
+            unknown = set(changes) - set(fields)
             if unknown:
-                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(USER_FIELDS)}")
+                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(fields)}")
             check_fields(changes)
             changes = clean_fields(changes)
             if "title" in changes and not changes["title"]:
@@ -335,7 +341,8 @@ class Store:
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
-                                                      title_changed="title" in changes), shard)
+                                                      title_changed="title" in changes,
+                                                      highlights_changed="highlights" in changes), shard)
             return {**current, **public(meta)}
 
     def put_images(self, clip_id: str, change: Callable[[list[dict]], list[dict]]) -> Clip:

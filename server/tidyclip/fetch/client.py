@@ -51,12 +51,14 @@ class Fetched:
 
 class FetchFailed(Exception):
     """A fetch that gave no body: `code` is one word for programs (address, refused, dns, connect, tls,
-    timeout, http, too_big, redirects, broken), the message a short reason for people ("http 404")."""
+    timeout, http, too_big, redirects, broken), the message a short reason for people ("http 404");
+    `status`: the HTTP status of an "http" failure (a 503 may pass, a 404 will not)."""
 
-    def __init__(self, code: str, reason: str):
+    def __init__(self, code: str, reason: str, status: int | None = None):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.status = status
 
 
 def fetch(url: str, rules: FetchRules, referer: str | None = None) -> Fetched:
@@ -162,7 +164,7 @@ def _read(url: str, response: urllib3.BaseHTTPResponse, rules: FetchRules, deadl
     watchdog ends a server that trickles bytes to outlive the deadline."""
     try:
         if not 200 <= response.status < 300:
-            raise FetchFailed("http", f"http {response.status}")
+            raise FetchFailed("http", f"http {response.status}", status=response.status)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > rules.max_bytes:
             raise FetchFailed("too_big", f"too big ({int(declared)} bytes, at most {rules.max_bytes})")

@@ -13,6 +13,9 @@ from flask import Flask
 
 from tidyclip.config import DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, SERVER_THREADS
 from tidyclip.errors import TidyclipError
+from tidyclip.importers.page_fetch import page_fetcher
+from tidyclip.importers.page_queue import PageQueue
+from tidyclip.importers.uploads import ImportRuns
 from tidyclip.library import Library
 from tidyclip.web.errors import register_error_handlers
 from tidyclip.web.guard import install_host_check, is_loopback_host
@@ -33,12 +36,21 @@ def create_app(data_dir: Path, *, exclusive: bool = False, images: bool = False)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider has both
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["tidyclip.library"] = library
+    app.extensions["tidyclip.pages"] = start_page_queue(library)
+    app.extensions["tidyclip.imports"] = ImportRuns(library, app.extensions["tidyclip.pages"])
     install_host_check(app)
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(image_routes.bp)
     return app
+
+
+def start_page_queue(library: Library) -> PageQueue:
+    """The background fetcher of imported clips' pages, resuming the clips left waiting last time."""
+    queue = PageQueue(library, page_fetcher())
+    queue.resume()
+    return queue
 
 
 def stop_on_term(signum: int, frame: object) -> None:
@@ -81,4 +93,5 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, data_dir: Path | N
         pass
     finally:
         server.close()
+        app.extensions["tidyclip.pages"].close()  # fetches under way end; the rest waits in the store
         library.close()

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from tidyclip import __version__
-from tidyclip.clip import USER_FIELDS, field_problem
-from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, SORTS
+from tidyclip.clip import field_problem
+from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, READING_STATES, SORTS
 from tidyclip.errors import BadInput, BadJSON, BadQuery
 from tidyclip.library import Library
 from tidyclip.web import guard
@@ -26,6 +26,8 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 #: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
 OPEN_ENDPOINTS = frozenset({"api.health"})
+#: What a PATCH of a clip may set (highlights have routes of their own).
+EDITABLE_FIELDS = ("title", "tags", "note", "state", "favorite", "progress")
 
 
 def library() -> Library:
@@ -169,8 +171,19 @@ def list_clips() -> Response:
         q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
         limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
+        **reading_filters(request.args),
     )
     return jsonify({"items": items, "total": total})
+
+
+def reading_filters(args: Any) -> dict[str, Any]:
+    """?state=unread|archived and ?favorite=true|false (absent or empty: either); the review pages use it too."""
+    state, favorite = args.get("state") or None, args.get("favorite") or None
+    if state is not None and state not in READING_STATES:
+        raise BadQuery(f"state must be one of {', '.join(READING_STATES)}")
+    if favorite is not None and favorite not in ("true", "false"):
+        raise BadQuery("favorite must be true or false")
+    return {"state": state, "favorite": None if favorite is None else favorite == "true"}
 
 
 @bp.get("/clips/<clip_id>")
@@ -179,12 +192,12 @@ def get_clip(clip_id: str) -> Response:
 
 
 def checked_edits(body: dict) -> dict:
-    """A PATCH body checked by the clip schema: only title, tags and note (the review pages use it too)."""
-    unknown = set(body) - set(USER_FIELDS)
+    """A PATCH body checked by the clip schema: only EDITABLE_FIELDS (the review pages use it too)."""
+    unknown = set(body) - set(EDITABLE_FIELDS)
     if unknown:
-        raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only title, tags and note")
+        raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(EDITABLE_FIELDS)}")
     if not body:
-        raise BadInput("nothing to change: send title, tags or note")
+        raise BadInput(f"nothing to change: send {', '.join(EDITABLE_FIELDS)}")
     for field, value in body.items():
         problem = field_problem(field, value)
         if problem:

@@ -144,6 +144,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                                 "local_url": {"type": "string", "description": "Where this server serves the kept copy (/images/<sha256>.<ext>)"},
                                 "type": {"type": "string"}, "bytes": {"type": "integer"},
                                 "width": {"type": "integer"}, "height": {"type": "integer"}}}},
+                        "fetch": {"type": "object", "description": "An imported clip whose page is not fetched yet: "
+                                  "{status: waiting | failed, reason, tries}; gone once it has its page"},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
                     },
                 },
