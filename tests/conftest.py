@@ -39,7 +39,7 @@ def free_port() -> int:
 class ServerProcess:
     """`tidyclip serve` in a subprocess on 127.0.0.1, with its own data dir."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, command: list[str] | None = None, cwd: Path = ROOT,
+    def __init__(self, data_dir: Path, port: int | None = None, *, command: list[str] | None = None, cwd: Path = ROOT,
                  images: bool = False):
         self.data_dir = Path(data_dir)
         #: Pictures downloaded (test_images); off otherwise, so no test page's picture is looked up outside.
@@ -115,7 +115,7 @@ def start_server(tmp_path):
     started: list[ServerProcess] = []
 
     def start(data_dir: Path | None = None, port: int | None = None, images: bool = False) -> ServerProcess:
-        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", port, images).start()
+        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", port, images=images).start()
         started.append(server)
         return server
 

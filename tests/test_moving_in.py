@@ -3,6 +3,7 @@ layout built here (tests/moving_in_files.py), their addresses pointing at pages 
 (tests/local_web.py), imported into a real store, the pages fetched by the real page queue over the
 safe HTTP client."""
 
+import io
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conftest import article_page
 from local_web import LocalWeb, Route
@@ -329,6 +331,28 @@ def test_the_server_resumes_waiting_clips_and_lists_them_while_answering_the_ext
     listing = server.api("GET", "/").text
     assert "HTTP 404" in listing
 
+
+
+def test_a_fetched_page_gets_its_pictures_like_a_clip_from_the_extension(web, tmp_path, start_server):
+    picture = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 40, 40)).save(picture, "PNG")
+    web.routes["/pic.png"] = Route(picture.getvalue(), headers={"Content-Type": "image/png"})
+    body = f"<figure><img src='{web.url('/pic.png')}' alt='a red field' width='120' height='80'></figure>"
+    page = article_page("With a picture", seed=7).replace("</p>", "</p>" + body, 1)  # after the first paragraph
+    web.routes["/with-picture"] = Route(page.encode(), headers=HTML)
+    data = tmp_path / "data"
+    export = pocket_zip(tmp_path / "pocket.zip", [Saved(web.url("/with-picture"), "Pictured", [])])
+    assert run("import", str(export), "--no-fetch", "--quiet", "--data-dir", str(data)).returncode == 0
+    server = start_server(data, images=True)
+    clip_id = server.api("GET", "/api/clips").json()["items"][0]["id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        clip = server.api("GET", f"/api/clips/{clip_id}").json()
+        if "fetch" not in clip and clip.get("images") and clip["images"][0]["status"] != "pending":
+            break
+        time.sleep(0.2)
+    assert [image["status"] for image in clip["images"]] == ["stored"]
+    assert server.api("GET", clip["images"][0]["local_url"]).content == picture.getvalue()
 
 # -- the readers on details of their formats -----------------------------------------------------------
 def test_omnivore_highlights_keep_their_notes_and_drop_labels_and_back_links():

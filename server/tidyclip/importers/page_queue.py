@@ -174,9 +174,10 @@ class PageQueue:
             return None
         page = self.fetch_page(job.url)
         try:
-            self.library.clip_page(job.url, page.body, title=clip["title"] if clip["title"] != job.url else None)
+            saved, _status = self.library.clip_page(job.url, page.body, title=clip["title"] if clip["title"] != job.url else None)
         except TidyclipError as exc:  # the engine found no article in it, or it is too big for it
             return self._failed(job, exc.message)
+        self.library.images_soon(saved["id"])  # its pictures follow, as for a clip from the extension
         return "fetched"
 
     def _failed(self, job: Job, reason: str) -> str | None:
