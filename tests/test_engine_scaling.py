@@ -118,6 +118,13 @@ def test_candidate_search_decides_what_comparing_every_pair_decides(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
+def test_a_page_of_few_paragraphs_scores_every_pair(seed):
+    texts = generated_texts(seed, repeats.ALL_PAIRS_MAX)
+    blocks, keys = blocks_of(texts), [normalize(text) for text in texts]
+    assert repeats.find(blocks, keys, Page(), list(range(len(blocks)))) == all_pairs_repeats(blocks, keys)
+
+
+@pytest.mark.parametrize("seed", range(6))
 def test_every_near_copy_of_a_paragraph_is_found(seed):
     """Pair by pair, not only decision by decision (in a family of alike paragraphs, one pair found
     is enough to decide: not every pair is guaranteed there)."""

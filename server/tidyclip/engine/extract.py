@@ -108,6 +108,8 @@ def _blocks_of(document) -> list[Block]:
 def _drop_invisible_characters(body: etree._Element) -> None:
     """Soft hyphens and zero-width spaces (German and Dutch sites hyphenate with them: "Mit\xadtel\xadal\xadter")
     would split words for search, quotes and every copy of the text: they go."""
+    if not _INVISIBLE_CHARACTERS.search("".join(body.itertext())):
+        return  # the common case, without an element proxy made for every element
     for element in body.iter():
         if element.text and _INVISIBLE_CHARACTERS.search(element.text):
             element.text = _INVISIBLE_CHARACTERS.sub("", element.text)

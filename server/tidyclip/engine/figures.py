@@ -27,12 +27,13 @@ _CAPTION_NODES = 2
 _SKIPPED_PARENTS = frozenset({"script", "style", "noscript", "template", "title", "option"})
 
 
-def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> list[Block]:
-    """BLOCKS with an image block inserted wherever a picture of TREE stands between two of them;
-    NODES are the tree's `page_nodes.body_nodes`."""
+def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block],
+                    keys: list[str]) -> tuple[list[Block], list[str]]:
+    """BLOCKS with an image block inserted wherever a picture of TREE stands between two of them, and
+    their KEYS (the normalized texts) with an empty one for each picture; NODES are the tree's
+    `page_nodes.body_nodes`."""
     if not blocks or tree.find(".//img") is None:
-        return blocks
-    keys = [normalize(block.text) for block in blocks]
+        return blocks, keys
     by_first_word: dict[str, list[int]] = {}
     for position, key in enumerate(keys):
         if key:
@@ -52,13 +53,17 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> l
         seen.add(source)
         placed.setdefault(slot, []).append(_graphic(node, source))
     if not placed:
-        return blocks
+        return blocks, keys
     result: list[Block] = []
+    result_keys: list[str] = []
     for position, block in enumerate([*blocks, None]):
-        result.extend(Block("image", graphic, "") for graphic in placed.get(position, []))
+        images = placed.get(position, [])
+        result.extend(Block("image", graphic, "") for graphic in images)
+        result_keys.extend("" for _ in images)
         if block is not None:
             result.append(block)
-    return result
+            result_keys.append(keys[position])
+    return result, result_keys
 
 
 def image_source(image: etree._Element) -> str | None:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from tidyclip.clip import Clip
-from tidyclip.engine.clean import Page, clean
+from tidyclip.engine.clean import Page, block_keys, clean
 from tidyclip.engine.clean.comments import find_regions
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
@@ -35,7 +35,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         extracted = extract(tree, url)
         meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
     nodes = body_nodes(content_tree)
-    blocks = put_back_images(content_tree, nodes, blocks)
+    blocks, keys = put_back_images(content_tree, nodes, blocks, block_keys(blocks))
     if not blocks:
         raise BadInput("the selection holds no text" if content_tree is not tree else "no article text found in the page")
 
@@ -43,7 +43,7 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
     titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
     page = Page(titles=titles, description=normalize(meta["description"] or ""),
                 comment_regions=find_regions(content_tree, nodes))
-    kept, cleaning = clean(blocks, page, restore)
+    kept, cleaning = clean(blocks, keys, page, restore)
     text = render_text(kept)
     base_url = url or meta["canonical_url"] or ""  # a saved page without its address still knows its own
     return {

@@ -18,13 +18,18 @@ from tidyclip.engine.extract import Block
 #: The rules in the order they run.
 RULES = (comments.find, chrome.find, headline.find, repeats.find, teaser.find)
 
-__all__ = ["Page", "clean"]
+__all__ = ["Page", "block_keys", "clean"]
 
 
-def clean(blocks: list[Block], page: Page, restore: Iterable[int] = ()) -> tuple[list[Block], dict]:
-    """The blocks to keep, in order, and the cleaning report (counts, removed texts, restored positions)."""
+def block_keys(blocks: list[Block]) -> list[str]:
+    """The normalized text of each block, what every rule compares: made once for the picture placer and the rules."""
+    return [normalize(block.text) for block in blocks]
+
+
+def clean(blocks: list[Block], keys: list[str], page: Page, restore: Iterable[int] = ()) -> tuple[list[Block], dict]:
+    """The blocks to keep, in order, and the cleaning report (counts, removed texts, restored positions).
+    KEYS are the blocks' `block_keys`."""
     restored = sorted({position for position in restore if 0 <= position < len(blocks)})
-    keys = [normalize(block.text) for block in blocks]
     kept_by_user = set(restored)
     open_positions = [position for position in range(len(blocks)) if position not in kept_by_user]
     removed: dict[int, str] = {}

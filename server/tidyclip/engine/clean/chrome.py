@@ -58,6 +58,11 @@ _RELATED_HEADING = re.compile(
     r"|further reading)\W*$",
     re.IGNORECASE,
 )
+#: A label before a link: a few words and a colon ("Read more:", "Lea también:", "PUEDES VER:").
+_LINK_LABEL = re.compile(r"^\s*[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,2}\s*:\s*$")
+#: ... and a link of this many words at least: a headline, not a name, an address or a source ("Quelle: dpa").
+_HEADLINE_WORDS = 3
+_WORD = re.compile(r"\w+")
 #: At least this many link-only lines end a clip before they count as other stories' headlines.
 _MIN_LINK_RUN = 3
 _LINK_LINE_MAX = 200
@@ -81,9 +86,27 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
             continue
         text = first.text.strip()
         after_related_heading = first.kind in ("heading", "paragraph") and bool(_RELATED_HEADING.match(text))
-        if first.kind not in ("image", "code", "table") and _is_chrome(text):
+        if first.kind not in ("image", "code", "table") and (_is_chrome(text) or _is_labelled_link(first)):
             found[group[0]] = "boilerplate"
     return found
+
+
+def _is_labelled_link(block: Block) -> bool:
+    """"Read more: <link>", "Lea más: <link>", "Czytaj też: <link>": a short paragraph that is a label of
+    a few words and a colon, then a link of a headline's length that is all the rest of it."""
+    if block.kind != "paragraph" or len(block.text) > _CHROME_MAX:
+        return False
+    label = [block.element.text or ""]
+    for child in block.element:
+        if child.tag == "ref":
+            break
+        label += ["".join(child.itertext()), child.tail or ""]
+    else:
+        return False  # no link at all
+    linked = "".join("".join(ref.itertext()).strip() for ref in block.element.iter("ref"))
+    rest = len(block.text) - len("".join(label).strip())
+    return bool(_LINK_LABEL.match("".join(label))) and len(linked) >= rest * _LINKED_SHARE and \
+        len(_WORD.findall(linked)) >= _HEADLINE_WORDS
 
 
 def _trailing_link_run(blocks: list[Block], positions: list[int]) -> dict[int, str]:

@@ -2,8 +2,8 @@
 as "(Reuters)", a changed word): the first stays, later copies go.
 
 Exact copies by their normalized text. Near copies are judged with rapidfuzz on normalized words,
-but only against the earlier paragraphs that share one of their rarest words (`_candidate_pairs`): two
-paragraphs 90% alike share nearly all their words, so a long page costs a pass over its words and a
+on a long page only against the earlier paragraphs that share one of their rarest words (`_candidate_pairs`):
+two paragraphs 90% alike share nearly all their words, so a long page costs a pass over its words and a
 few comparisons a paragraph instead of one comparison per pair. Short blocks (a refrain, a one-word
 line, most list items), table cells and code are never judged: repeating them is how such things
 are written.
@@ -33,6 +33,9 @@ SHUFFLED_SHARE = 4
 SHUFFLE_SEED = 90
 #: A word held by more paragraphs than this is too common to pair them: never a signature word.
 MAX_HOLDERS = 64
+#: Up to this many paragraphs, scoring every pair costs less than finding the candidates (measured on the
+#: dev sets: 0.03 against 0.2 ms at 10 paragraphs, 0.3 against 1.2 ms at 50) and misses none.
+ALL_PAIRS_MAX = 64
 _JUDGED_KINDS = frozenset({"paragraph", "quote", "heading", "item"})
 #: Blocks at least this long whose every sentence is already in the clip are repeats too.
 MIN_COVERED_CHARS = 80
@@ -77,8 +80,12 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
 
 def _similar_pairs(texts: list[str]) -> dict[int, list[int]]:
     """{later: [earlier, ...]} for the pairs of TEXTS that are one paragraph (rapidfuzz ratio at least
-    NEAR_SIMILARITY), looked for among the pairs whose signatures share a word, in one rapidfuzz call."""
-    earlier, later = _candidate_pairs(texts)
+    NEAR_SIMILARITY), looked for among the pairs whose signatures share a word (every pair on a page of
+    few paragraphs), in one rapidfuzz call."""
+    if len(texts) <= ALL_PAIRS_MAX:
+        earlier, later = np.triu_indices(len(texts), 1)
+    else:
+        earlier, later = _candidate_pairs(texts)
     lengths = np.array([len(text) for text in texts])
     # the edit distance is at least the difference in length: a 90% ratio needs lengths within 9:11
     close = 9 * np.maximum(lengths[earlier], lengths[later]) <= 11 * np.minimum(lengths[earlier], lengths[later])
