@@ -24,7 +24,7 @@ from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
 from tidyclip.fields import clean_tags
 from tidyclip.web import guard
-from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library
+from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, highlight_note, int_arg, json_body, library, new_highlight
 from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -248,6 +248,21 @@ def restore_block(clip_id: str) -> Response:
     if not isinstance(position, int) or isinstance(position, bool):
         raise BadInput('"position" must be the number of a removed block')
     return jsonify(library().restore_block(clip_id, position))
+
+
+@bp.post("/ui/clips/<clip_id>/highlights")
+def add_highlight(clip_id: str) -> tuple[Response, int]:
+    return jsonify(new_highlight(clip_id, json_body())), 201
+
+
+@bp.patch("/ui/clips/<clip_id>/highlights/<highlight_id>")
+def edit_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().edit_highlight(clip_id, highlight_id, highlight_note(json_body())))
+
+
+@bp.delete("/ui/clips/<clip_id>/highlights/<highlight_id>")
+def delete_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().delete_highlight(clip_id, highlight_id))
 
 
 @bp.post("/ui/delete")
