@@ -12,6 +12,7 @@ from tidyclip.clip import field_problem
 from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, READING_STATES, SORTS
 from tidyclip.errors import BadInput, BadJSON, BadQuery
 from tidyclip.library import Library
+from tidyclip.reading.schema import Highlight
 from tidyclip.web import guard
 from tidyclip.web.openapi import openapi_document
 
@@ -230,7 +231,7 @@ def delete_highlight(clip_id: str, highlight_id: str) -> Response:
     return jsonify({**library().delete_highlight(clip_id, highlight_id), "status": "deleted"})
 
 
-def new_highlight(clip_id: str, body: dict) -> dict:
+def new_highlight(clip_id: str, body: dict) -> Highlight:
     """A highlight of a passage the body names {quote, prefix?, suffix?, note?} (the review pages use it too)."""
     return library().add_highlights(clip_id, [body], keep_detached=False)[0]
 

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from markupsafe import Markup
 
 from tidyclip import stories
-from tidyclip.config import REVIEW_PAGE_SIZE, SORTS
+from tidyclip.config import READING_WORDS_PER_MINUTE, REVIEW_PAGE_SIZE, SORTS
 from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
@@ -42,7 +42,12 @@ SECURITY_HEADERS = {
 }
 #: How the list names each of config.SORTS ("relevance" only means something with a search).
 SORT_LABELS = dict(zip(SORTS, ("Best match", "Newest first", "Oldest first", "Recently edited", "Title A–Z"), strict=True))
-FILTERS = ("q", "site", "tag", "from", "to")
+FILTERS = ("q", "site", "tag", "from", "to", "view")
+#: The list's tabs (`view`) and what each shows: the unread inbox is the default, "all" when searching.
+VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
+    "unread": ("Unread", {"state": "unread"}), "archived": ("Archived", {"state": "archived"}),
+    "favorites": ("Favourites", {"favorite": True}), "all": ("All", {}),
+}
 #: Where the unpacked extension lives in a source checkout, for the pairing steps.
 EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
 REMOVED_KINDS = {
@@ -124,6 +129,7 @@ def format_label(fmt: str) -> tuple[str, str]:
 @bp.get("/")
 def clip_list() -> str:
     filters = filters_of(request.args)
+    filters["view"] = filters["view"] or ("all" if filters["q"] else "unread")
     asked = request.args.get("sort") or ""
     sort = asked if asked in SORT_LABELS else ("relevance" if filters["q"] else "newest")
     page = int_arg("page", 1, 1, MAX_OFFSET // REVIEW_PAGE_SIZE)
@@ -138,6 +144,7 @@ def clip_list() -> str:
     return render_template(
         "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORT_LABELS,
         one_per_story=one_per_story, problem=problem, view_args=view_args,
+        tabs=[(name, label, url_for("review.clip_list", **{**view_args, "view": name})) for name, (label, _) in VIEWS.items()],
         next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
         prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
     )
@@ -190,6 +197,8 @@ def filter_problem(filters: dict[str, str]) -> str | None:
     for name in ("from", "to"):
         if filters[name] and not DATE.fullmatch(filters[name]):
             return f"“{filters[name]}” is not a date; use YYYY-MM-DD"
+    if filters["view"] and filters["view"] not in VIEWS:
+        return f"“{filters['view']}” is not a list; choose {', '.join(VIEWS)}"
     return None
 
 
@@ -197,6 +206,7 @@ def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> t
     return library().search(
         q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
         date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
+        **VIEWS.get(filters["view"] or "all", VIEWS["all"])[1],
     )
 
 
@@ -217,6 +227,12 @@ def highlighted(snippet: str) -> Markup:
         text = escape(unescape(part))
         pieces.append(f"<mark>{text}</mark>" if index % 2 else text)
     return Markup("".join(pieces))
+
+
+@bp.app_template_filter("reading_minutes")
+def reading_minutes(word_count: int | None) -> int:
+    """About how many minutes the clip takes to read (at least one)."""
+    return max(1, round((word_count or 0) / READING_WORDS_PER_MINUTE))
 
 
 @bp.app_template_filter("web_image")
