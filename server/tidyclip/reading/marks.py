@@ -110,7 +110,7 @@ def marked_html(html: str, highlights: list[Highlight] | None) -> str:
     slots = _text_slots(root)
     flat = "".join(text for _, _, text in slots)
     text = Text(flat)
-    owner = [None] * len(flat)  # which highlight marks each character
+    owner: list[str | None] = [None] * len(flat)  # which highlight marks each character
     for item in items:
         span = None if item.get("detached") else text.find(item["quote"], item["prefix"], item["suffix"])
         if span is not None:
