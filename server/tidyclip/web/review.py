@@ -153,7 +153,8 @@ def clip_list() -> str:
 @bp.get("/clips/<clip_id>")
 def reader(clip_id: str) -> str:
     clip = library().get(clip_id)
-    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS)
+    highlights = sorted(clip["highlights"], key=lambda item: (item["detached"], item["position"]["start"]))
+    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, highlights=highlights)
 
 
 @bp.get("/connect")
