@@ -392,6 +392,14 @@ class SearchIndex:
         query = "SELECT text, highlights FROM clips_fts WHERE rowid = ?"
         return {rowid: (row[0], row[1] or "") for rowid in rowids if (row := self.conn.execute(query, (rowid,)).fetchone())}
 
+    def fetching(self, statuses: Iterable[str]) -> list[tuple[str, str]]:
+        """(id, url) of the clips waiting for their page in these fetch statuses, oldest first."""
+        wanted = list(statuses)
+        rows = self.conn.execute(
+            "SELECT id, json_extract(summary, '$.url') FROM clips"
+            f" WHERE json_extract(summary, '$.fetch.status') IN ({','.join('?' * len(wanted))}) ORDER BY created, id", wanted)
+        return [(row[0], row[1]) for row in rows]
+
     def ids(self, *, q: str | None = None, tag: str | None = None) -> list[str]:
         """Ids of matching clips, newest first (for streaming full clips)."""
         items, _ = self.search(q=q, tag=tag, sort="newest", limit=None, with_snippets=False)

@@ -2,7 +2,8 @@
 
 A record is the stored clip, every field as it is (cleaning report, note, similar links included), plus
 `original_html`, the page as it was clipped, when the export was asked to carry it: with it an imported
-clip can be recleaned later; without it the export is ten to a hundred times smaller.
+clip can be recleaned later; without it the export is ten to a hundred times smaller. With it, too,
+`image_files`: the clip's stored pictures (file name -> base64), kept again by the import.
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from tidyclip.clip import Clip, check_clip
 from tidyclip.errors import BadInput
 from tidyclip.fields import safe_url
+from tidyclip.images.carry import IMAGE_FILES_KEY, decoded_files
 
 #: The `format` value at the top of a tidyclip JSON document, and its version.
 DOCUMENT_FORMAT = "tidyclip"
@@ -19,10 +21,12 @@ ORIGINAL_KEY = "original_html"
 _TRANSIENT_KEYS = ("also",)
 
 
-def to_record(clip: Clip, original_html: str | None = None) -> dict[str, Any]:
+def to_record(clip: Clip, original_html: str | None = None, image_files: dict[str, str] | None = None) -> dict[str, Any]:
     record = {key: value for key, value in clip.items() if key not in _TRANSIENT_KEYS}
     if original_html is not None:
         record[ORIGINAL_KEY] = original_html
+    if image_files:
+        record[IMAGE_FILES_KEY] = image_files
     return record
 
 
@@ -40,4 +44,6 @@ def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
     original = record.get(ORIGINAL_KEY)
     if original is not None and not isinstance(original, str):
         raise BadInput(f"{where}: {ORIGINAL_KEY!r} must be a string")
-    return check_clip({key: value for key, value in record.items() if key != ORIGINAL_KEY}, where), original
+    decoded_files(record.get(IMAGE_FILES_KEY), where)  # checked with the rest: a bad file refuses the import
+    clip = check_clip({key: value for key, value in record.items() if key not in (ORIGINAL_KEY, IMAGE_FILES_KEY)}, where)
+    return clip, original
