@@ -70,6 +70,7 @@ CREATE INDEX IF NOT EXISTS clips_updated ON clips (updated, id);
 CREATE INDEX IF NOT EXISTS clips_title ON clips (title_key, id);
 CREATE INDEX IF NOT EXISTS clips_state ON clips (state, created, id);
 CREATE INDEX IF NOT EXISTS clips_favorite ON clips (favorite, created, id);
+CREATE INDEX IF NOT EXISTS clips_reading ON clips (state, favorite, created, id);
 CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, PRIMARY KEY (tag_key, rowid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, highlights, tokenize = 'porter unicode61 remove_diacritics 2');

@@ -1,7 +1,8 @@
 """Markdown: a zip of one .md file a clip, with YAML front matter, ready to drop into an Obsidian vault
 or a Logseq graph.
 
-Front matter keys: title, url, author, site, published, clipped, tags. It is written by PyYAML's safe
+Front matter keys: title, url, author, site, published, clipped, tags (and state, favorite when
+the clip is archived or a favourite). It is written by PyYAML's safe
 dumper, so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian
 accepts (no spaces or punctuation: "machine learning" becomes "machine-learning"). The clips' stored
 pictures are files of tidyclip/attachments/, linked from the notes by relative paths.
@@ -21,6 +22,7 @@ from tidyclip.export.safe_markdown import safe_markdown
 from tidyclip.export.sink import DrainableBuffer
 from tidyclip.images.carry import files_of
 from tidyclip.images.local_html import markdown_with_copies
+from tidyclip.reading.marks import highlights_section, marked_markdown
 
 MIMETYPE = "application/zip"
 FILE_ENDING = "-markdown.zip"
@@ -46,17 +48,21 @@ def front_matter(clip: Clip) -> str:
         "published": clip.get("published"),
         "clipped": clip.get("created"),
         "tags": [tag for tag in map(obsidian_tag, clip.get("tags") or []) if tag],
+        **{key: clip[key] for key, plain in (("state", "unread"), ("favorite", False)) if clip.get(key, plain) != plain},
     }
     dumped = yaml.dump(fields, Dumper=_SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=2**31 - 1)
     return f"---\n{dumped}---\n"
 
 
 def note_text(clip: Clip) -> str:
-    """Front matter, then the note and the clip's Markdown with nothing live in them (safe_markdown)."""
+    """Front matter, then the note and the clip's Markdown (its highlights ==marked==, and listed
+    under "Highlights": reading/marks.py) with nothing live in them (safe_markdown)."""
     body = []
     if clip.get("note"):
         body.append("".join(f"> {line}\n" for line in clip["note"].splitlines()) + "\n")
-    body.append((clip.get("markdown") or "").strip() + "\n")
+    body.append(marked_markdown((clip.get("markdown") or "").strip(), clip.get("highlights")) + "\n")
+    if clip.get("highlights"):
+        body.append(highlights_section(clip["highlights"]))
     return front_matter(clip) + "\n" + safe_markdown("\n".join(body))
 
 

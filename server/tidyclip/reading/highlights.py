@@ -12,7 +12,7 @@ from typing import Any
 
 from tidyclip.config import MAX_HIGHLIGHTS, MAX_NOTE_CHARS
 from tidyclip.errors import BadInput, NotFound
-from tidyclip.reading.anchoring import Span, Text
+from tidyclip.reading.anchoring import Span, Text, squeezed
 from tidyclip.reading.schema import Highlight, clean_highlight, quote_problem
 
 
@@ -45,13 +45,18 @@ def passage_of(item: Any) -> dict[str, str]:
 def new_highlights(current: list[Highlight], clip_text: str, passages: list[dict[str, str]], *,
                    keep_detached: bool) -> list[Highlight]:
     """Highlights of these passages of the clip's text. A passage not in the text: kept detached
-    (`keep_detached`, an import's highlights of another version of the page) or refused (BadInput)."""
+    (`keep_detached`, an import's highlights of another version of the page) or refused (BadInput).
+    A passage highlighted already (same quote and note) is not added again."""
     if len(current) + len(passages) > MAX_HIGHLIGHTS:
         raise BadInput(f"a clip takes at most {MAX_HIGHLIGHTS} highlights")
     text = Text(clip_text)
-    made = []
+    made: list[Highlight] = []
+    known = {_identity(item) for item in current}
     for passage in passages:
         highlight = clean_highlight({**passage, "id": secrets.token_hex(6), "created": _now(), "detached": True})
+        if _identity(highlight) in known:  # the same file imported again, the same click sent twice
+            continue
+        known.add(_identity(highlight))
         span = text.find(highlight["quote"], highlight["prefix"], highlight["suffix"])
         if span is not None:
             made.append(_placed(highlight, text, span))
@@ -60,6 +65,11 @@ def new_highlights(current: list[Highlight], clip_text: str, passages: list[dict
         else:
             raise BadInput("the quote is not in the clip's text: select a passage of the clip")
     return made
+
+
+def _identity(highlight: Highlight) -> tuple[str, str]:
+    """What makes two highlights the same: their quote (whitespace aside) and note."""
+    return squeezed(highlight["quote"]), highlight["note"]
 
 
 def reanchor(highlights: list[Highlight], new_text: str) -> list[Highlight]:

@@ -12,6 +12,7 @@ from tidyclip.clip import field_problem
 from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, READING_STATES, SORTS
 from tidyclip.errors import BadInput, BadJSON, BadQuery
 from tidyclip.library import Library
+from tidyclip.reading.schema import Highlight
 from tidyclip.web import guard
 from tidyclip.web.openapi import openapi_document
 
@@ -215,6 +216,33 @@ def patch_clip(clip_id: str) -> Response:
 @bp.delete("/clips/<clip_id>")
 def delete_clip(clip_id: str) -> Response:
     return jsonify({**library().delete(clip_id), "status": "deleted"})
+
+
+@bp.post("/clips/<clip_id>/highlights")
+def add_highlight(clip_id: str) -> tuple[Response, int]:
+    return jsonify(new_highlight(clip_id, json_body())), 201
+
+
+@bp.patch("/clips/<clip_id>/highlights/<highlight_id>")
+def edit_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().edit_highlight(clip_id, highlight_id, highlight_note(json_body())))
+
+
+@bp.delete("/clips/<clip_id>/highlights/<highlight_id>")
+def delete_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify({**library().delete_highlight(clip_id, highlight_id), "status": "deleted"})
+
+
+def new_highlight(clip_id: str, body: dict) -> Highlight:
+    """A highlight of a passage the body names {quote, prefix?, suffix?, note?} (the review pages use it too)."""
+    return library().add_highlights(clip_id, [body], keep_detached=False)[0]
+
+
+def highlight_note(body: dict) -> Any:
+    """A highlight PATCH changes its note only."""
+    if set(body) != {"note"}:
+        raise BadInput("send {\"note\": ...}: a highlight's note is what can change")
+    return body["note"]
 
 
 @bp.get("/openapi.json")
