@@ -7,7 +7,8 @@ Engine fields (made by `tidyclip.engine.make_clip`):
 User fields (kept when the page is cleaned again):
     tags (list of str), note (str), title.
 Store fields (added by the store when saved):
-    id, created, updated (ISO 8601 UTC).
+    id, created, updated (ISO 8601 UTC); version (the number of the version shown) and versions (how
+    many are kept): a page clipped again with a new text keeps the earlier one (versions.py).
 Derived (joined in when a clip is read, never stored): similar (list of {id, title, site, score}).
 """
 
@@ -25,7 +26,7 @@ ENGINE_FIELDS = (
 )
 #: What the user owns: a new cleaning of the page (restore, reclean, the page clipped again) keeps these.
 USER_FIELDS = ("tags", "note", "title")
-STORE_FIELDS = ("id", "created", "updated", "tags", "note")
+STORE_FIELDS = ("id", "created", "updated", "tags", "note", "version", "versions")
 #: Joined in at read time from the story index (stories.py); a record that carries it is not believed.
 DERIVED_FIELDS = ("similar",)
 #: The kinds of removal the cleaning report counts; each is a key of `cleaning`.
@@ -80,6 +81,8 @@ class StoredClip(TypedDict, total=False):
     updated: str
     tags: list[str]
     note: str
+    version: int
+    versions: int
     similar: list[SimilarEntry]
 
 
@@ -186,6 +189,8 @@ FIELD_CHECKS = {
     "updated": _moment,
     "tags": _tags,
     "note": _text(MAX_NOTE_CHARS),
+    "version": _count(1, 10**9),
+    "versions": _count(1, 10**9),
     "similar": _similar,
 }
 #: What a stored clip must have; the rest may be missing (null).

@@ -210,6 +210,18 @@ class Library:
                 if on_damaged:
                     on_damaged(clip_id, exc.message)
 
+    def versions(self, clip_id: str) -> list[dict[str, Any]]:
+        """What the versions list shows of each version of the clip, oldest first (versions.py)."""
+        return self._store.history(clip_id)
+
+    def version(self, clip_id: str, number: int) -> dict[str, Any]:
+        """One version of the clip with its text, markdown and html."""
+        return self._store.version(clip_id, number)
+
+    def version_records(self, clip_id: str, *, with_pages: bool = False) -> list[dict[str, Any]]:
+        """Every version as an export carries it (Store.history_records); empty for one version."""
+        return self._store.history_records(clip_id, with_pages=with_pages)
+
     def original_html(self, clip_id: str) -> str | None:
         data = self._store.original_bytes(clip_id)
         return data.decode("utf-8", errors="replace") if data is not None else None
@@ -240,9 +252,9 @@ class Library:
         else:
             self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
 
-    def import_record(self, clip: Clip, original_html: str | None) -> str:
-        """Save a whole clip from an export as it is; "created" or "updated"."""
-        saved, status = self._store.save_record(clip, original_html=original_html)
+    def import_record(self, clip: Clip, original_html: str | None, history: list[dict[str, Any]] | None = None) -> str:
+        """Save a whole clip from an export as it is (with its versions); "created" or "updated"."""
+        saved, status = self._store.save_record(clip, original_html=original_html, history=history)
         self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
@@ -283,7 +295,7 @@ class Library:
         """Put back the clips of a delete_many, as they were; how many."""
         deleted = self._trash.take(undo_id)
         for item in deleted:
-            self._store.save_record(item.clip, item.original, item.selection_html)
+            self._store.save_record(item.clip, item.original, item.selection_html, history=item.history)
         self._changed(None)
         return len(deleted)
 
