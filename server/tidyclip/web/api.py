@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from tidyclip import __version__
 from tidyclip.clip import USER_FIELDS, field_problem
 from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, SORTS
-from tidyclip.errors import BadInput, BadJSON, BadQuery
+from tidyclip.errors import BadInput, BadJSON, BadQuery, NotFound
 from tidyclip.library import Library
 from tidyclip.web import guard
 from tidyclip.web.openapi import openapi_document
@@ -174,6 +174,23 @@ def list_clips() -> Response:
 @bp.get("/clips/<clip_id>")
 def get_clip(clip_id: str) -> Response:
     return jsonify(library().get(clip_id))
+
+
+@bp.get("/clips/<clip_id>/versions")
+def list_versions(clip_id: str) -> Response:
+    return jsonify({"items": library().versions(clip_id)})
+
+
+@bp.get("/clips/<clip_id>/versions/<number>")
+def get_version(clip_id: str, number: str) -> Response:
+    return jsonify(library().version(clip_id, version_number(clip_id, number)))
+
+
+def version_number(clip_id: str, raw: str) -> int:
+    """A version's number from a path; anything else names no version (the review pages use it too)."""
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise NotFound(f"clip {clip_id} has no version {raw[:20]!r}: versions are numbered from 1")
+    return int(raw)
 
 
 def checked_edits(body: dict) -> dict:

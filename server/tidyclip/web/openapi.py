@@ -98,6 +98,20 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "responses": {"200": _json(_ref("DeletedClip"), "The clip as it was (for undo)"), **_errors(*common, "404")},
                 },
             },
+            "/api/clips/{clip_id}/versions": {
+                "parameters": [CLIP_ID],
+                "get": {
+                    "summary": "The clip's versions, oldest first: a new one each time the page was clipped with a new text",
+                    "responses": {"200": _json(_ref("VersionList"), "Every version kept"), **_errors(*common, "404")},
+                },
+            },
+            "/api/clips/{clip_id}/versions/{number}": {
+                "parameters": [CLIP_ID, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                "get": {
+                    "summary": "One version with its text, Markdown and HTML",
+                    "responses": {"200": _json(_ref("Version"), "The version"), **_errors(*common, "404")},
+                },
+            },
             "/api/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}, **_errors(*common)}}
             },
@@ -134,6 +148,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "excerpt": {"type": ["string", "null"]}, "image": {"type": ["string", "null"]},
                         "word_count": {"type": "integer"}, "created": {"type": "string"}, "updated": {"type": "string"},
                         "tags": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"},
+                        "version": {"type": "integer", "description": "The number of the version shown"},
+                        "versions": {"type": "integer", "description": "How many versions are kept (1: the page never changed)"},
                         "similar": {"type": "array", "items": {"type": "object"}},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
                     },
@@ -145,6 +161,20 @@ def openapi_document(version: str) -> dict[str, Any]:
                 },
                 "SavedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"enum": ["created", "updated"]}}}]},
                 "DeletedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"const": "deleted"}}}]},
+                "VersionSummary": {
+                    "type": "object",
+                    "properties": {
+                        "number": {"type": "integer"}, "clipped": {"type": "string", "description": "When this text was clipped"},
+                        "word_count": {"type": "integer"},
+                        "summary": {"type": "string", "description": "What changed from the version before, in one line"},
+                    },
+                },
+                "VersionList": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("VersionSummary")}}},
+                "Version": {
+                    "allOf": [_ref("VersionSummary"), {"type": "object", "properties": {
+                        "text": {"type": "string"}, "markdown": {"type": "string"},
+                        "html": {"type": "string", "description": "Sanitized"}, "cleaning": {"type": "object"}}}],
+                },
                 "ClipList": {
                     "type": "object",
                     "properties": {"items": {"type": "array", "items": _ref("ClipSummary")}, "total": {"type": "integer"}},

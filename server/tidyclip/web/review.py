@@ -17,14 +17,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
-from tidyclip import stories
+from tidyclip import stories, textdiff
 from tidyclip.config import REVIEW_PAGE_SIZE, SORTS
 from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
 from tidyclip.fields import clean_tags
 from tidyclip.web import guard
-from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library
+from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library, version_number
 from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -81,7 +81,7 @@ def refuse_cross_site_changes() -> None:
 
 
 #: Pages that show the user's clips (or the token): other sites' pages may at most link to them.
-PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.connect"})
+PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.version_diff", "review.connect"})
 
 
 @bp.before_request
@@ -146,7 +146,30 @@ def clip_list() -> str:
 @bp.get("/clips/<clip_id>")
 def reader(clip_id: str) -> str:
     clip = library().get(clip_id)
-    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS)
+    history, shown = reader_versions(clip)
+    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, history=history, shown=shown)
+
+
+def reader_versions(clip: dict) -> tuple[list[dict], dict | None]:
+    """The clip's versions (for the list) and the earlier one asked for by ?version=n (None: the current)."""
+    if clip.get("versions", 1) < 2:
+        return [], None
+    number = request.args.get("version")
+    if not number or number == str(clip["version"]):
+        return library().versions(clip["id"]), None
+    return library().versions(clip["id"]), library().version(clip["id"], version_number(clip["id"], number))
+
+
+@bp.get("/clips/<clip_id>/diff")
+def version_diff(clip_id: str) -> str:
+    """What changed between two versions (?from=n&to=m; by default the current one and the one before)."""
+    clip = library().get(clip_id)
+    newer = version_number(clip_id, request.args.get("to") or str(clip.get("version", 1)))
+    older = version_number(clip_id, request.args.get("from") or str(max(newer - 1, 1)))
+    before, after = library().version(clip_id, older), library().version(clip_id, newer)
+    blocks = textdiff.diff(before["text"] or "", after["text"] or "")
+    return render_template("review/diff.html", clip=clip, history=library().versions(clip_id), before=before,
+                           after=after, blocks=blocks, summary=textdiff.summary(blocks))
 
 
 @bp.get("/connect")
