@@ -84,7 +84,7 @@ DAMAGED_DIR = "damaged"
 #: 16**3 = 4096 metadata shards: about 25 clips (a few KB of JSON) per shard at 100,000 clips.
 SHARD_CHARS = 3
 #: Internal metadata keys (file names, URL key): never leave the store.
-INTERNAL = ("_body", "_original", "_selection", "_url_key", "_versions")
+INTERNAL = ("_body", "_original", "_selection", "_url_key", "_versions", "_own_title")
 #: Metadata keys that name a clip's files.
 FILE_KEYS = ("_body", "_original", "_selection")
 
@@ -394,6 +394,8 @@ class Store:
             history = None
             if existing:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
+                if existing.get("_own_title"):  # a title the user gave belongs to the clip, whatever the page says now
+                    record["title"] = existing["title"]
                 history = self._grown(existing, record)
             else:
                 record.update(id=self._free_id(url_key), created=now_iso(), tags=[], note="")
@@ -440,6 +442,8 @@ class Store:
             if "title" in changes and not changes["title"]:
                 raise BadInput("title cannot be empty")
             meta.update(changes, updated=now_iso())
+            if "title" in changes:
+                meta["_own_title"] = True
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
@@ -500,6 +504,8 @@ class Store:
         rev = secrets.token_hex(4)
         meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
         meta["_url_key"] = url_key
+        if existing and existing.get("_own_title"):
+            meta["_own_title"] = True
         meta["_body"] = f"{clip_id}.{rev}.json"
         body = {key: record.get(key) for key in BODY_FIELDS}
         blobs = {meta["_body"]: json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")}
