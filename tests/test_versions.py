@@ -1,7 +1,9 @@
 """Versions (issue 15): a page clipped again with a new text keeps the earlier one, over real HTTP
 against a real server, in the store on real files, and in real Chromium."""
 
+import json
 import re
+import zipfile
 from html import unescape
 
 import pytest
@@ -10,6 +12,7 @@ import requests
 from test_review import browser, csrf_of, open_page  # noqa: F401  (browser: the module's Chromium fixture)
 from tidyclip import textdiff
 from tidyclip.errors import BadInput
+from tidyclip.export import export_to_path, import_from_path
 from tidyclip.library import Library
 
 URL = "https://daily.example.org/2026/harbour-vote"
@@ -213,3 +216,59 @@ def test_reader_shows_the_versions_and_the_diff(browser, server, artifacts_dir):
     assert "2 versions" in page_.locator(f'li.clip[data-id="{clip["id"]}"] .changed-mark').inner_text()
     assert watched.errors == [] and watched.dialogs == []
     page_.context.close()
+
+
+# ---- export and import ------------------------------------------------------------------------------
+
+def changed_clip(library: Library) -> dict:
+    library.clip_page(URL, page(PARAGRAPHS))
+    clip, _ = library.clip_page(URL, page(SECOND))
+    library.edit(clip["id"], tags=["pier"])
+    return library.get(clip["id"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_json_exports_carry_every_version_and_import_restores_them(library, tmp_path, fmt):
+    clip = changed_clip(library)
+    out = tmp_path / f"clips.{fmt}"
+    export_to_path(library, fmt, out, progress=False, with_original=True)
+    with Library.open(tmp_path / "elsewhere") as other:
+        assert import_from_path(other, out, progress=False) == (1, 0)
+        back = other.get(clip["id"])
+        assert (back["version"], back["versions"], back["tags"], back["text"]) == (2, 2, ["pier"], clip["text"])
+        assert other.versions(clip["id"]) == library.versions(clip["id"])
+        assert other.version(clip["id"], 1)["text"] == library.version(clip["id"], 1)["text"]
+        assert other.version_records(clip["id"], with_pages=True)[0]["original_html"] == page(PARAGRAPHS).encode()
+        # the same export again changes nothing: still two versions
+        assert import_from_path(other, out, progress=False) == (0, 1)
+        assert len(other.versions(clip["id"])) == 2
+
+
+def test_an_import_with_a_damaged_version_history_is_refused_whole(library, tmp_path):
+    clip = changed_clip(library)
+    out = tmp_path / "clips.jsonl"
+    export_to_path(library, "jsonl", out, progress=False)
+    record = json.loads(out.read_text())
+    record["version_history"][0]["number"] = "one"
+    out.write_text(json.dumps(record) + "\n")
+    with Library.open(tmp_path / "elsewhere") as other:
+        with pytest.raises(BadInput, match="version_history"):
+            import_from_path(other, out, progress=False)
+        assert other.count() == 0
+    assert clip["versions"] == 2
+
+
+def test_markdown_export_adds_the_earlier_versions_as_linked_notes_when_asked(library, tmp_path):
+    clip = changed_clip(library)
+    plain, with_versions = tmp_path / "plain.zip", tmp_path / "versions.zip"
+    export_to_path(library, "md", plain, progress=False)
+    export_to_path(library, "md", with_versions, progress=False, with_versions=True)
+    assert zipfile.ZipFile(plain).namelist() == ["tidyclip/Harbour vote.md"]
+    archive = zipfile.ZipFile(with_versions)
+    assert archive.namelist() == ["tidyclip/Harbour vote.md", "tidyclip/Harbour vote (version 1).md"]
+    current = archive.read("tidyclip/Harbour vote.md").decode()
+    assert current.rstrip().endswith("## Earlier versions\n\n- [[Harbour vote (version 1)]]") and CHANGED in current
+    earlier = archive.read("tidyclip/Harbour vote (version 1).md").decode()
+    assert PARAGRAPHS[1] in earlier and CHANGED not in earlier and f"clipped: '{clip['created']}'" in earlier
+    with pytest.raises(BadInput, match="Markdown|md"):
+        export_to_path(library, "csv", tmp_path / "x.csv", progress=False, with_versions=True)

@@ -1,7 +1,9 @@
 """Markdown: a zip of one .md file a clip, with YAML front matter, ready to drop into an Obsidian vault
 or a Logseq graph.
 
-Front matter keys: title, url, author, site, published, clipped, tags. It is written by PyYAML's safe
+Front matter keys: title, url, author, site, published, clipped, tags. With `history_of` (the
+`with_versions` option) a page that changed gets a note for each earlier version too ("Title (version
+1).md"), linked from the current note's end as [[wiki links]]. It is written by PyYAML's safe
 dumper, so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian
 accepts (no spaces or punctuation: "machine learning" becomes "machine-learning").
 """
@@ -55,15 +57,36 @@ def note_text(clip: Clip) -> str:
     return front_matter(clip) + "\n" + safe_markdown("\n".join(body))
 
 
+def earlier_notes(clip: Clip, options: ExportOptions, names: UniqueNames) -> list[tuple[str, str]]:
+    """(file name, note) of each earlier version of the clip, when the export asked for them."""
+    history = options.history_of(clip["id"]) if options.history_of and clip.get("versions", 1) > 1 else []
+    notes = []
+    for version in history[:-1]:
+        title = f"{clip.get('title') or clip['url']} (version {version['number']})"
+        earlier = {**clip, "title": title, "markdown": version.get("markdown") or "", "created": version["clipped"], "note": ""}
+        notes.append((names.name(title, ".md"), note_text(earlier)))
+    return notes
+
+
+def linked(note: str, earlier: list[tuple[str, str]]) -> str:
+    if not earlier:
+        return note
+    links = "".join(f"- [[{name.removesuffix('.md')}]]\n" for name, _ in earlier)
+    return f"{note}\n## Earlier versions\n\n{links}"
+
+
 def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     sink = DrainableBuffer()
     names = UniqueNames()
     stamp = options.exported.timetuple()[:6]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for clip in clips:
-            entry = zipfile.ZipInfo(f"{FOLDER}/{names.name(clip.get('title'), '.md')}", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, note_text(clip))
+            current = names.name(clip.get("title"), ".md")
+            earlier = earlier_notes(clip, options, names)
+            for name, note in [(current, linked(note_text(clip), earlier)), *earlier]:
+                entry = zipfile.ZipInfo(f"{FOLDER}/{name}", date_time=stamp)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, note)
             yield sink.drain()
     yield sink.drain()
 

@@ -2,7 +2,9 @@
 
 A record is the stored clip, every field as it is (cleaning report, note, similar links included), plus
 `original_html`, the page as it was clipped, when the export was asked to carry it: with it an imported
-clip can be recleaned later; without it the export is ten to a hundred times smaller.
+clip can be recleaned later; without it the export is ten to a hundred times smaller. A clip whose page
+changed carries `version_history`: every version, oldest first (versions.check_records), each earlier
+one with its text, Markdown, HTML and cleaning (and its page, with `original_html`).
 """
 
 from typing import Any
@@ -10,20 +12,29 @@ from typing import Any
 from tidyclip.clip import Clip, check_clip
 from tidyclip.errors import BadInput
 from tidyclip.fields import safe_url
+from tidyclip.versions import check_records
 
 #: The `format` value at the top of a tidyclip JSON document, and its version.
 DOCUMENT_FORMAT = "tidyclip"
 DOCUMENT_VERSION = 1
 ORIGINAL_KEY = "original_html"
+HISTORY_KEY = "version_history"
 #: Added by stories.fold for its own callers; not part of a stored clip.
 _TRANSIENT_KEYS = ("also",)
 
 
-def to_record(clip: Clip, original_html: str | None = None) -> dict[str, Any]:
+def to_record(clip: Clip, original_html: str | None = None, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     record = {key: value for key, value in clip.items() if key not in _TRANSIENT_KEYS}
     if original_html is not None:
         record[ORIGINAL_KEY] = original_html
+    if history:
+        record[HISTORY_KEY] = history
     return record
+
+
+def record_history(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The versions a record carries (checked by from_record), None when it carries none."""
+    return record.get(HISTORY_KEY) or None
 
 
 def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
@@ -40,4 +51,6 @@ def from_record(record: Any, where: str) -> tuple[Clip, str | None]:
     original = record.get(ORIGINAL_KEY)
     if original is not None and not isinstance(original, str):
         raise BadInput(f"{where}: {ORIGINAL_KEY!r} must be a string")
-    return check_clip({key: value for key, value in record.items() if key != ORIGINAL_KEY}, where), original
+    if record.get(HISTORY_KEY) is not None:
+        check_records(record[HISTORY_KEY], where)
+    return check_clip({key: value for key, value in record.items() if key not in (ORIGINAL_KEY, HISTORY_KEY)}, where), original

@@ -21,7 +21,7 @@ from tidyclip import stories, textdiff
 from tidyclip.config import REVIEW_PAGE_SIZE, SORTS
 from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
-from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
+from tidyclip.export import FORMATS_WITH_ORIGINAL, FORMATS_WITH_VERSIONS_OPTION, stream_export
 from tidyclip.fields import clean_tags
 from tidyclip.web import guard
 from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library, version_number
@@ -201,6 +201,7 @@ def export() -> Any:
     chunks, mimetype, filename = stream_export(
         library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
+        with_versions=request.args.get("with_versions") == "1" and fmt in FORMATS_WITH_VERSIONS_OPTION,
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
