@@ -272,3 +272,37 @@ def test_markdown_export_adds_the_earlier_versions_as_linked_notes_when_asked(li
     assert PARAGRAPHS[1] in earlier and CHANGED not in earlier and f"clipped: '{clip['created']}'" in earlier
     with pytest.raises(BadInput, match="Markdown|md"):
         export_to_path(library, "csv", tmp_path / "x.csv", progress=False, with_versions=True)
+
+
+# ---- search -----------------------------------------------------------------------------------------
+
+def test_search_finds_the_current_text_and_with_a_flag_every_version(server):
+    url = "https://daily.example.org/search"
+    first = post(server, [*PARAGRAPHS, "The old mayor Zebulon opened the meeting with a long speech about the pier."], url=url)
+    post(server, [*SECOND, "The new mayor Quentin opened the meeting with a short speech about the pier."], url=url)
+
+    def found(q: str, **params) -> list[str]:
+        response = server.api("GET", "/api/clips", params={"q": q, **params})
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert found("zebulon") == [] and found("quentin") == [first["id"]]
+    assert found("zebulon", versions="all") == [first["id"]] == found("quentin", versions="all")
+    assert found("zebulon", versions="current") == []
+    listed = requests.get(f"{server.base_url}/", params={"q": "zebulon", "versions": "all"}, timeout=30).text
+    assert f'data-id="{first["id"]}"' in listed
+    bad = server.api("GET", "/api/clips", params={"q": "pier", "versions": "every"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_query"
+
+
+def test_a_rebuilt_index_finds_the_earlier_versions_again(tmp_path):
+    with Library.open(tmp_path / "data") as library:
+        library.clip_page(URL, page([*PARAGRAPHS, "Zebulon spoke first."]))
+        clip, _ = library.clip_page(URL, page(SECOND))
+        assert [item["id"] for item in library.search(q="zebulon", all_versions=True)[0]] == [clip["id"]]
+    (tmp_path / "data" / "index.sqlite").unlink()
+    with Library.open(tmp_path / "data") as library:
+        assert [item["id"] for item in library.search(q="zebulon", all_versions=True)[0]] == [clip["id"]]
+        assert library.search(q="zebulon")[1] == 0
+        library.delete(clip["id"])
+        assert library.search(q="zebulon", all_versions=True)[1] == 0

@@ -186,7 +186,7 @@ class Library:
 
     def search(self, **filters: Any) -> tuple[list[Clip], int]:
         """Summaries of the matching clips with their story links, and how many match
-        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset)."""
+        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset, all_versions)."""
         items, total = self._store.search(**filters)
         return self._with_similar(items), total
 

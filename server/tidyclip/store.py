@@ -353,6 +353,7 @@ class Store:
                 if record.get(key):
                     pages[key] = versions.page_name(clip_id, record[key], ending)
                     history.blobs[pages[key]] = gzipped(record[key])
+            history.texts[record["number"]] = body["text"]
             history.entries.append(versions.Entry(
                 record["number"], record["clipped"], record.get("word_count") or 0, record.get("summary") or "",
                 body_name, pages.get("original_html"), pages.get("selection_html"),
@@ -532,6 +533,8 @@ class Store:
         full = {**meta, **body}
         shard = shard_of(clip_id)
         self._indexed(lambda: self.index.put(public(full), shard, url_key, stamp_of(self.shard_path(shard)) or ""), shard)
+        if history is not before:
+            self._indexed(lambda: self.index.put_earlier(clip_id, [entry.number for entry in history.earlier], history.texts), shard)
         return public(full), ("updated" if existing else "created")
 
     def _indexed(self, put: Callable[[], Any], shard: str) -> None:
@@ -669,3 +672,16 @@ class Store:
             except BadInput as exc:  # a record no version should have let in: left out of the index
                 self.damaged[clip_id] = f"the record of clip {clip_id} is damaged: {exc.message}"
         self.index.replace_shard(shard, clips, stamp_of(path))
+        for doc in docs:
+            if doc.get("_versions"):
+                self._index_earlier(dict(doc))
+
+    def _index_earlier(self, meta: dict) -> None:
+        """Index the texts of a clip's earlier versions (a damaged history is named in `damaged`)."""
+        try:
+            earlier = self._history(meta).earlier
+            texts = {entry.number: self._read_body(meta["id"], entry.body or "").get("text") or "" for entry in earlier}
+        except StoreCorrupt as exc:
+            self.damaged[meta["id"]] = exc.message
+            return
+        self.index.put_earlier(meta["id"], list(texts), texts)

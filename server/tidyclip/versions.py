@@ -52,10 +52,12 @@ class Entry:
 class History:
     """Every version, oldest first, the current one last; empty for a clip of one version.
     `name`: the file it is stored in (None: not written yet); `blobs`: files of earlier versions
-    still to be written with it (an import, an undo)."""
+    still to be written with it (an import, an undo); `texts`: the texts of the earlier versions new
+    to it, for the search index (number -> text)."""
     entries: list[Entry] = field(default_factory=list)
     name: str | None = None
     blobs: dict[str, bytes] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)
 
     @property
     def earlier(self) -> list[Entry]:
@@ -107,7 +109,7 @@ def grown(history: History, current: Clip, older_text: str, fresh: Clip, clipped
                         current["_body"], current.get("_original"), current.get("_selection"))
     change = textdiff.summary(textdiff.diff(older_text, fresh.get("text") or ""))
     entries.append(Entry(shown.number + 1, clipped, fresh.get("word_count") or 0, change))
-    return History(entries[-keep:] if keep else entries)
+    return History(entries[-keep:] if keep else entries, texts={shown.number: older_text} if keep != 1 else {})
 
 
 def page_name(clip_id: str, page: str | bytes, ending: str) -> str:

@@ -167,8 +167,17 @@ def list_clips() -> Response:
         q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
         limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
+        all_versions=all_versions_arg(),
     )
     return jsonify({"items": items, "total": total})
+
+
+def all_versions_arg() -> bool:
+    """?versions=all: a search finds words of earlier versions too (the review pages use it too)."""
+    raw = request.args.get("versions") or "current"
+    if raw not in ("current", "all"):
+        raise BadQuery("versions must be current or all")
+    return raw == "all"
 
 
 @bp.get("/clips/<clip_id>")

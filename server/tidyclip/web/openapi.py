@@ -81,6 +81,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                                "Default: relevance with q, else newest"),
                         _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "Page size"),
                         _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Items to skip"),
+                        _query("versions", {"enum": ["current", "all"], "default": "current"},
+                               "all: q also finds words only earlier versions of a clip had (then sorted as newest, not ranked)"),
                     ],
                     "responses": {"200": _json(_ref("ClipList"), "One page of matches and the total"), **_errors("400", *common)},
                 },

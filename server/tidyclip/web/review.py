@@ -42,7 +42,7 @@ SECURITY_HEADERS = {
 }
 #: How the list names each of config.SORTS ("relevance" only means something with a search).
 SORT_LABELS = dict(zip(SORTS, ("Best match", "Newest first", "Oldest first", "Recently edited", "Title A–Z"), strict=True))
-FILTERS = ("q", "site", "tag", "from", "to")
+FILTERS = ("q", "site", "tag", "from", "to", "versions")
 #: Where the unpacked extension lives in a source checkout, for the pairing steps.
 EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
 REMOVED_KINDS = {
@@ -221,6 +221,7 @@ def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> t
     return library().search(
         q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
         date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
+        all_versions=filters["versions"] == "all",
     )
 
 
