@@ -123,7 +123,10 @@ def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export)
     assert first["title"] == "Wallabag article 1"
     assert first["tags"] == ["reading", "topic1"] and first["created"] == "2016-09-08T09:55:58.000Z"
     assert "sea wall" in first["text"] and "spring tides" in first["text"]
-    assert first["note"] == "“two metres higher” — check the cost\n\n“a century or more”"
+    assert first["note"] == ""  # the annotations are highlights now (test_reading_api.py)
+    assert [(item["quote"], item["note"], item["detached"]) for item in first["highlights"]] == [
+        ("two metres higher", "check the cost", False), ("a century or more", "", False)]
+    assert first["favorite"] is False and clips["https://blog2.example/post"]["favorite"] is True
     assert first["author"] == "Ann Reporter" and first["published"] == "2016-09-01"
     assert first["image"] == "https://blog1.example/wall.jpg"
     assert clips["https://blog2.example/post"]["tags"] == ["labelled", "starred"]
@@ -132,6 +135,7 @@ def test_wallabag_export_moves_in_with_tags_and_dates(tmp_path, wallabag_export)
     with Library.open(tmp_path / "data") as library:
         assert import_from_path(library, wallabag_export, progress=False) == (0, 3)
         assert library.count() == 3
+        assert len(library.get(first["id"])["highlights"]) == 2  # not added twice
 
 
 # -- bad files ------------------------------------------------------------------------------------

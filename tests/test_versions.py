@@ -55,10 +55,16 @@ def test_a_changed_page_keeps_the_earlier_version_and_the_diff_marks_exactly_wha
     assert (first["status"], first["version"], first["versions"]) == ("created", 1, 1)
     clip_id = first["id"]
     server.api("PATCH", f"/api/clips/{clip_id}", json={"tags": ["harbour", "vote"], "note": "follow this story"})
+    kept = server.api("POST", f"/api/clips/{clip_id}/highlights", json={"quote": "asked for the fish market to stay open", "note": "!"})
+    assert kept.status_code == 201, kept.text
 
     second = post(server, SECOND)
     assert (second["status"], second["id"], second["version"], second["versions"]) == ("updated", clip_id, 2, 2)
     assert second["tags"] == ["harbour", "vote"] and second["note"] == "follow this story"
+    # the highlight belongs to the clip: found again in the new text (the reading branch's re-anchoring)
+    marks = server.api("GET", f"/api/clips/{clip_id}").json()["highlights"]
+    assert [(mark["id"], mark["quote"], mark["note"], mark["detached"]) for mark in marks] == [
+        (kept.json()["id"], "asked for the fish market to stay open", "!", False)]
     assert CHANGED in second["text"] and ADDED in second["text"]
 
     listing = server.api("GET", f"/api/clips/{clip_id}/versions").json()["items"]
@@ -79,6 +85,7 @@ def test_a_changed_page_keeps_the_earlier_version_and_the_diff_marks_exactly_wha
     assert len(server.api("GET", f"/api/clips/{clip_id}/versions").json()["items"]) == 2
     whole = server.api("GET", f"/api/clips/{clip_id}").json()
     assert whole["tags"] == ["harbour", "vote"] and whole["note"] == "follow this story"
+    assert [mark["id"] for mark in whole["highlights"]] == [kept.json()["id"]] and not whole["highlights"][0]["detached"]
     listed = server.api("GET", "/api/clips", params={"url": URL}).json()["items"]
     assert [(item["id"], item["versions"]) for item in listed] == [(clip_id, 2)]
 

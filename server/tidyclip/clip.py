@@ -5,7 +5,8 @@ Engine fields (made by `tidyclip.engine.make_clip`):
     url, canonical_url, title, author, site, published (YYYY-MM-DD or None), lang, excerpt, image,
     text (paragraphs split by a blank line), markdown, html (sanitized), word_count, cleaning.
 User fields (kept when the page is cleaned again):
-    tags (list of str), note (str), title.
+    tags (list of str), note (str), title; and the reading fields state, favorite, progress,
+    highlights (tidyclip/reading/schema.py).
 Store fields (added by the store when saved):
     id, created, updated (ISO 8601 UTC); version (the number of the version shown) and versions (how
     many are kept): a page clipped again with a new text keeps the earlier one (versions.py).
@@ -19,13 +20,14 @@ from typing import Any, NotRequired, TypedDict
 
 from tidyclip.config import MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_URL_CHARS, MAX_WORD_COUNT
 from tidyclip.errors import BadInput
+from tidyclip.reading import schema as reading
 
 ENGINE_FIELDS = (
     "url", "canonical_url", "title", "author", "site", "published", "lang", "excerpt", "image",
     "text", "markdown", "html", "word_count", "cleaning",
 )
 #: What the user owns: a new cleaning of the page (restore, reclean, the page clipped again) keeps these.
-USER_FIELDS = ("tags", "note", "title")
+USER_FIELDS = ("tags", "note", "title", *reading.READING_FIELDS)
 STORE_FIELDS = ("id", "created", "updated", "tags", "note", "version", "versions")
 #: Joined in at read time from the story index (stories.py); a record that carries it is not believed.
 DERIVED_FIELDS = ("similar",)
@@ -33,6 +35,8 @@ DERIVED_FIELDS = ("similar",)
 CLEANING_KINDS = ("duplicates", "near_duplicates", "headline_repeats", "comments", "boilerplate")
 #: Fields too big for list views: listings leave them out.
 BODY_FIELDS = ("text", "markdown", "html", "cleaning")
+#: Left out of list views too, though kept beside the metadata (edited without a new body revision).
+LIST_HIDDEN_FIELDS = (*BODY_FIELDS, "highlights")
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -99,7 +103,7 @@ def empty_cleaning() -> dict[str, Any]:
 
 def summary(clip: Clip) -> Clip:
     """The clip without its bodies, as list views show it."""
-    return {key: value for key, value in clip.items() if key not in BODY_FIELDS}
+    return {key: value for key, value in clip.items() if key not in LIST_HIDDEN_FIELDS}
 
 
 # ---- the check ----------------------------------------------------------------------------------
@@ -192,6 +196,7 @@ FIELD_CHECKS = {
     "version": _count(1, 10**9),
     "versions": _count(1, 10**9),
     "similar": _similar,
+    **reading.FIELD_CHECKS,
 }
 #: What a stored clip must have; the rest may be missing (null).
 REQUIRED = ("id", "url", "title", "text", "created", "updated")

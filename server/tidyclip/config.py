@@ -52,6 +52,22 @@ MAX_TAGS = 100
 #: Words a clip may count: far above any page the engine accepts (MAX_PAGE_BYTES).
 MAX_WORD_COUNT = 10**8
 
+# -- reading: states and highlights (tidyclip/reading/) --
+#: A clip is "unread" until the reader archives it.
+READING_STATES = ("unread", "archived")
+#: Highlights one clip may hold (a clip with 500 opens in the reader well within 300 ms).
+MAX_HIGHLIGHTS = 5000
+#: Longest highlighted passage (a long chapter); the context kept before and after it.
+MAX_QUOTE_CHARS = 50_000
+QUOTE_CONTEXT_CHARS = 32
+#: How alike (rapidfuzz ratio, 0-100) a passage of the new text must be to a highlight's quote for the
+#: highlight to move there after the text changed; below it the highlight is kept as detached.
+FUZZY_ANCHOR_SCORE = 85
+#: Highlight matches weigh between title and text in a search (bm25 weight of the highlights column).
+HIGHLIGHT_WEIGHT = 2.0
+#: The list's reading time: words a minute of an ordinary reader.
+READING_WORDS_PER_MINUTE = 230
+
 # -- the store --
 #: The journal is emptied (after one sync) when writes pause this long...
 CHECKPOINT_IDLE_SECONDS = 1.0

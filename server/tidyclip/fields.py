@@ -11,6 +11,7 @@ import nh3
 from tidyclip.clip import Clip, empty_cleaning
 from tidyclip.config import MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS
 from tidyclip.errors import BadInput
+from tidyclip.reading import schema as reading
 
 #: Tags, comments and declarations; "a < b" is text, "<b>" is markup.
 MARKUP = re.compile(r"<(?:/?[a-zA-Z][^>]*|!--.*?--|![^>]*|\?[^>]*)>", re.S)
@@ -75,6 +76,7 @@ FIELD_CLEANERS = {
     "markdown": lambda value: re.sub(r"\]\(\s*(javascript|vbscript|data):[^)]*\)", "]()", value or "", flags=re.I),
     "cleaning": lambda value: value or empty_cleaning(),
     "word_count": lambda value: value or 0,
+    **reading.FIELD_CLEANERS,
 }
 
 

@@ -37,6 +37,8 @@ from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, TidyclipError
 from tidyclip.fields import merged_tags
 from tidyclip.files import gzipped
+from tidyclip.reading import highlights as highlighting
+from tidyclip.reading.schema import Highlight, with_defaults
 from tidyclip.store import Deleted, Store
 
 log = logging.getLogger(__name__)
@@ -230,7 +232,7 @@ class Library:
         lists, behind = self._stories.similar(self._store.index, [clip["id"] for clip in clips])
         if behind and self._follower is not None:
             self._follower.wake()
-        return [{**clip, "similar": lists.get(clip["id"], [])} for clip in clips]
+        return [{**with_defaults(clip), "similar": lists.get(clip["id"], [])} for clip in clips]
 
     # -- writing ---------------------------------------------------------------------------------
     def clip_page(
@@ -243,7 +245,7 @@ class Library:
         original_gz = self._compressor.submit(gzipped, html)  # kept beside the clip; compressed meanwhile
         clip = make_clip(html, url, title=title, selection_html=selection_html)
         saved, status = self._store.save(clip, html, selection_html, original_gz=original_gz.result(), adopt=adopt)
-        return self._changed(saved, link=link), status
+        return self._changed(self.reanchor_highlights(saved), link=link), status
 
     def link_soon(self) -> None:
         """Let the story index take in what was saved: on the background thread, or now."""
@@ -255,7 +257,7 @@ class Library:
     def import_record(self, clip: Clip, original_html: str | None, history: list[dict[str, Any]] | None = None) -> str:
         """Save a whole clip from an export as it is (with its versions); "created" or "updated"."""
         saved, status = self._store.save_record(clip, original_html=original_html, history=history)
-        self._changed(saved, link=self._follower is not None)  # the CLI links once, after the whole import
+        self._changed(self.reanchor_highlights(saved), link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
     def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
@@ -265,7 +267,8 @@ class Library:
         return bulk_save_records(self._store, records)
 
     def edit(self, clip_id: str, **fields: Any) -> Clip:
-        """Set what the user owns (title, tags, note)."""
+        """Set what the user owns: title, tags, note, and the reading state (state="unread" or
+        "archived", favorite=True/False, progress from 0 to 1). Highlights: see add_highlights."""
         return self._with_similar([self._store.update(clip_id, lambda current: fields)])[0]
 
     def add_tags(self, ids: list[str], tags: list[str]) -> int:
@@ -343,10 +346,49 @@ class Library:
             if only_if_changed and all(fresh.get(field) == clip.get(field) for field in CLEANED_FIELDS):
                 return None
             try:
-                return self._store.put_engine_fields(clip_id, fresh, revision=revision)
+                return self.reanchor_highlights(self._store.put_engine_fields(clip_id, fresh, revision=revision))
             except Conflict:
                 continue
         raise Conflict(f"clip {clip_id} kept changing while it was cleaned again; try again")
+
+    # -- highlights (tidyclip/reading/) ------------------------------------------------------------
+    def add_highlights(self, clip_id: str, passages: list[dict[str, Any]], *, keep_detached: bool = True) -> list[Highlight]:
+        """Highlight passages of the clip's text, each {quote, prefix?, suffix?, note?} (an importer's
+        selections, the reader's one): found in the text as anchoring.py does; one not found is kept
+        detached, or with keep_detached=False refused (BadInput). Returns the new highlights."""
+        checked = [highlighting.passage_of(item) for item in passages]
+        made: list[Highlight] = []
+
+        def added(current: Clip) -> dict[str, Any]:
+            made[:] = highlighting.new_highlights(current.get("highlights") or [], current["text"], checked, keep_detached=keep_detached)
+            return {"highlights": [*(current.get("highlights") or []), *made]}
+
+        self._store.update(clip_id, added)
+        return made
+
+    def edit_highlight(self, clip_id: str, highlight_id: str, note: Any) -> Highlight:
+        """Set a highlight's note."""
+        clip = self._store.update(clip_id, lambda current: {"highlights": highlighting.with_note(current.get("highlights") or [], highlight_id, note)})
+        return highlighting.find(clip["highlights"], highlight_id)
+
+    def delete_highlight(self, clip_id: str, highlight_id: str) -> Highlight:
+        """Remove a highlight; returns it as it was (the reader's undo adds it again)."""
+        removed: list[Highlight] = []
+
+        def dropped(current: Clip) -> dict[str, Any]:
+            rest, gone = highlighting.without(current.get("highlights") or [], highlight_id)
+            removed.append(gone)
+            return {"highlights": rest}
+
+        self._store.update(clip_id, dropped)
+        return removed[0]
+
+    def reanchor_highlights(self, clip: Clip) -> Clip:
+        """After the clip's text changed: its highlights found again in the text it has now (inside
+        the write lock, so a highlight added meanwhile is kept too). A clip without any is as it was."""
+        if not clip.get("highlights"):
+            return clip
+        return self._store.update(clip["id"], lambda current: {"highlights": highlighting.reanchor(current.get("highlights") or [], current["text"])})
 
     def _changed(self, clip: Clip | None, *, link: bool = True) -> Clip:
         """After a write: the story index follows (`link_soon`, unless the caller does it later) and

@@ -1,4 +1,5 @@
-"""The derived search index: SQLite (standard library) with FTS5 over title and text.
+"""The derived search index: SQLite (standard library) with FTS5 over title, text and highlights
+(their quotes and notes), and the reading state and favourite mark of each clip for the list's filters.
 
 The store of record is TinyDB (store.py); this index only makes listing and searching fast. It can be
 deleted at any time and is rebuilt from the store. To know when it is stale without reading every
@@ -26,11 +27,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tidyclip.config import RANK_CANDIDATES, SNIPPET_WORDS, TITLE_WEIGHT
+from tidyclip.config import HIGHLIGHT_WEIGHT, RANK_CANDIDATES, SNIPPET_WORDS, TITLE_WEIGHT
+from tidyclip.reading.highlights import searchable_text
 from tidyclip.sqlite_pool import ThreadConnections, chunks, immediate
 
 #: Bump when the schema changes: an index with another version is rebuilt from the store.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: How each of config.SORTS orders the clips ("relevance" is bm25, below).
 SORT_SQL = {
     "newest": "c.created DESC, c.id DESC",
@@ -55,7 +57,9 @@ CREATE TABLE IF NOT EXISTS clips (
     updated TEXT NOT NULL,
     summary TEXT NOT NULL,
     text_key TEXT NOT NULL,
-    seq INTEGER NOT NULL
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'unread',
+    favorite INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS feed (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS clips_shard ON clips (shard);
@@ -64,9 +68,11 @@ CREATE INDEX IF NOT EXISTS clips_site ON clips (site_key, created);
 CREATE INDEX IF NOT EXISTS clips_created ON clips (created, id);
 CREATE INDEX IF NOT EXISTS clips_updated ON clips (updated, id);
 CREATE INDEX IF NOT EXISTS clips_title ON clips (title_key, id);
+CREATE INDEX IF NOT EXISTS clips_state ON clips (state, created, id);
+CREATE INDEX IF NOT EXISTS clips_favorite ON clips (favorite, created, id);
 CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, PRIMARY KEY (tag_key, rowid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
-CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, highlights, tokenize = 'porter unicode61 remove_diacritics 2');
 -- the earlier versions' texts (versions.py), searched only when asked (search(all_versions=True))
 CREATE TABLE IF NOT EXISTS earlier (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, number INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS earlier_id ON earlier (id, number);
@@ -121,6 +127,11 @@ def snippet(text: str, pattern: re.Pattern | None, words: int = SNIPPET_WORDS) -
     return ("… " if begin else "") + marked + (" …" if end < len(tokens) else "")
 
 
+def _reading_columns(clip: dict[str, Any]) -> tuple[str, int]:
+    """The state and favourite columns of a clip (one saved before they existed: unread, not favourite)."""
+    return clip.get("state") or "unread", int(bool(clip.get("favorite")))
+
+
 def _stem(word: str) -> str:
     for ending in ("ing", "ed", "es", "s"):
         if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
@@ -140,7 +151,7 @@ class SearchIndex:
             self.fresh = True
         self.conn.executescript(SCHEMA)
         if self.fresh:
-            self.conn.execute(f"INSERT INTO clips_fts (clips_fts, rank) VALUES ('rank', 'bm25({TITLE_WEIGHT}, 1.0)')")
+            self.conn.execute(f"INSERT INTO clips_fts (clips_fts, rank) VALUES ('rank', 'bm25({TITLE_WEIGHT}, 1.0, {HIGHLIGHT_WEIGHT})')")
 
     # -- connections -----------------------------------------------------------------------------
     @property
@@ -183,9 +194,11 @@ class SearchIndex:
         with self._transaction() as conn:
             self._set_stamp(conn, shard, None)
 
-    def put_meta(self, clip: dict[str, Any], shard: str, stamp: str, *, title_changed: bool) -> bool:
-        """A stored clip's metadata changed (tags, note, title, links), not its text: update its row
-        and tags, and the indexed title only when the title changed. False if the clip is not indexed."""
+    def put_meta(self, clip: dict[str, Any], shard: str, stamp: str, *, title_changed: bool,
+                 highlights_changed: bool = False) -> bool:
+        """A stored clip's metadata changed (tags, note, title, reading state, highlights), not its
+        text: update its row and tags, and the indexed title or highlights only when they changed.
+        False if the clip is not indexed."""
         from tidyclip.clip import summary
 
         with self._transaction() as conn:
@@ -193,13 +206,16 @@ class SearchIndex:
             if row is None:
                 return False
             conn.execute(
-                "UPDATE clips SET title_key = ?, updated = ?, summary = ? WHERE rowid = ?",
-                (fold(clip.get("title") or ""), clip["updated"], json.dumps(summary(clip), ensure_ascii=False, allow_nan=False), row[0]),
+                "UPDATE clips SET title_key = ?, updated = ?, summary = ?, state = ?, favorite = ? WHERE rowid = ?",
+                (fold(clip.get("title") or ""), clip["updated"], json.dumps(summary(clip), ensure_ascii=False, allow_nan=False),
+                 *_reading_columns(clip), row[0]),
             )
             conn.execute("DELETE FROM tags WHERE rowid = ?", row)
             conn.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?)", [(row[0], fold(tag)) for tag in clip.get("tags") or []])
             if title_changed:
                 conn.execute("UPDATE clips_fts SET title = ? WHERE rowid = ?", (clip.get("title") or "", row[0]))
+            if highlights_changed:
+                conn.execute("UPDATE clips_fts SET highlights = ? WHERE rowid = ?", (searchable_text(clip.get("highlights")), row[0]))
             conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?)", (shard, stamp))
         return True
 
@@ -281,18 +297,18 @@ class SearchIndex:
         text_key = hashlib.blake2b((clip.get("text") or "").encode("utf-8"), digest_size=12).hexdigest()
         seq = before[1] if before and before[0] == text_key else cls._feed(conn, clip["id"])
         cursor = conn.execute(
-            "INSERT INTO clips (id, shard, url_key, site_key, title_key, created, updated, summary, text_key, seq)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clips (id, shard, url_key, site_key, title_key, created, updated, summary, text_key, seq, state, favorite)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 clip["id"], shard, url_key, fold(clip.get("site") or ""), fold(clip.get("title") or ""),
                 clip["created"], clip["updated"], json.dumps(summary(clip), ensure_ascii=False, allow_nan=False),
-                text_key, seq,
+                text_key, seq, *_reading_columns(clip),
             ),
         )
         rowid = cursor.lastrowid
         conn.execute(
-            "INSERT INTO clips_fts (rowid, title, text) VALUES (?, ?, ?)",
-            (rowid, clip.get("title") or "", clip.get("text") or ""),
+            "INSERT INTO clips_fts (rowid, title, text, highlights) VALUES (?, ?, ?, ?)",
+            (rowid, clip.get("title") or "", clip.get("text") or "", searchable_text(clip.get("highlights"))),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO tags VALUES (?, ?)", [(rowid, fold(tag)) for tag in clip.get("tags") or []]
@@ -309,9 +325,11 @@ class SearchIndex:
     def search(
         self, *, q: str | None = None, url_key: str | None = None, tag: str | None = None, site: str | None = None,
         date_from: str | None = None, date_to: str | None = None, sort: str = "newest",
-        limit: int | None = 50, offset: int = 0, with_snippets: bool = True, all_versions: bool = False,
+        limit: int | None = 50, offset: int = 0, with_snippets: bool = True,
+        state: str | None = None, favorite: bool | None = None, all_versions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Summaries of the matching clips (with "snippet" when q is given) and how many match in all.
+        """Summaries of the matching clips (with "snippet" when q is given, and "highlight_snippet"
+        when q matched a highlight's quote or note) and how many match in all.
         `all_versions`: q matches the clip's earlier versions too (ranked as `newest`, as the texts
         of one clip's versions share no rank).
 
@@ -320,7 +338,7 @@ class SearchIndex:
         match = fts_query(q) if q else None
         if q and match is None:
             return [], 0
-        where, params = self._filters(url_key, tag, site, date_from, date_to)
+        where, params = self._filters(url_key, tag, site, date_from, date_to, state, favorite)
         snippets_of = match
         if match and all_versions:  # a filter over both texts, then the plain listing's orders
             where.append("(c.rowid IN (SELECT rowid FROM clips_fts WHERE clips_fts MATCH ?) OR c.id IN"
@@ -359,7 +377,10 @@ class SearchIndex:
             texts = self._texts(rowids)
             pattern = match_pattern(q or "")
             for rowid, item in zip(rowids, items, strict=True):
-                item["snippet"] = snippet(texts.get(rowid, ""), pattern)
+                text, highlights = texts.get(rowid, ("", ""))
+                item["snippet"] = snippet(text, pattern)
+                if highlights and pattern and pattern.search(highlights):
+                    item["highlight_snippet"] = snippet(highlights, pattern)
         return items, total
 
     def _walk_is_cheaper(self, matches: int, wanted: int) -> bool:
@@ -371,14 +392,16 @@ class SearchIndex:
         return wanted * self.count() / matches * WALK_STEP_COST < matches
 
     @staticmethod
-    def _filters(url_key, tag, site, date_from, date_to) -> tuple[list[str], list[Any]]:
-        where, params = [], []
+    def _filters(url_key, tag, site, date_from, date_to, state=None, favorite=None) -> tuple[list[str], list[Any]]:
+        where: list[str] = ["c.favorite = ?"] if favorite is not None else []
+        params: list[Any] = [int(favorite)] if favorite is not None else []
         for clause, value in (
             ("c.url_key = ?", url_key),
             ("c.rowid IN (SELECT rowid FROM tags WHERE tag_key = ?)", fold(tag) if tag else None),
             ("c.site_key = ?", fold(site) if site else None),
             ("c.created >= ?", date_from),
             ("c.created < ?", date_to + "\uffff" if date_to else None),  # inclusive of the whole day given
+            ("c.state = ?", state),
         ):
             if value:
                 where.append(clause)
@@ -392,10 +415,11 @@ class SearchIndex:
             found.update(self.conn.execute(f"SELECT rowid, summary FROM clips WHERE rowid IN ({marks})", chunk))
         return [json.loads(found[rowid]) for rowid in rowids if rowid in found]
 
-    def _texts(self, rowids: list[int]) -> dict[int, str]:
-        # One lookup per rowid: FTS5 serves "rowid = ?" directly but scans the table for "rowid IN (...)".
-        query = "SELECT text FROM clips_fts WHERE rowid = ?"
-        return {rowid: row[0] for rowid in rowids if (row := self.conn.execute(query, (rowid,)).fetchone())}
+    def _texts(self, rowids: list[int]) -> dict[int, tuple[str, str]]:
+        """Text and highlights of each clip. One lookup per rowid: FTS5 serves "rowid = ?" directly
+        but scans the table for "rowid IN (...)"."""
+        query = "SELECT text, highlights FROM clips_fts WHERE rowid = ?"
+        return {rowid: (row[0], row[1] or "") for rowid in rowids if (row := self.conn.execute(query, (rowid,)).fetchone())}
 
     def ids(self, *, q: str | None = None, tag: str | None = None) -> list[str]:
         """Ids of matching clips, newest first (for streaming full clips)."""

@@ -68,6 +68,7 @@ from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLoc
 from tidyclip.fields import clean_fields, merged_tags, sanitize
 from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
 from tidyclip.journal import Journal
+from tidyclip.reading.schema import READING_FIELDS
 from tidyclip.search_index import SearchIndex
 from tidyclip.urls import normalize_url, url_id
 
@@ -395,6 +396,7 @@ class Store:
             history = None
             if existing:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
+                record.update({key: existing[key] for key in READING_FIELDS if key in existing})  # re-anchored by the Library
                 if existing.get("_own_title"):  # a title the user gave belongs to the clip, whatever the page says now
                     record["title"] = existing["title"]
                 history = self._grown(existing, record)
@@ -443,12 +445,13 @@ class Store:
             if "title" in changes and not changes["title"]:
                 raise BadInput("title cannot be empty")
             meta.update(changes, updated=now_iso())
-            if "title" in changes:
+            if "title" in changes and changes["title"] != current.get("title"):
                 meta["_own_title"] = True
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
-                                                      title_changed="title" in changes), shard)
+                                                      title_changed="title" in changes,
+                                                      highlights_changed="highlights" in changes), shard)
             return {**current, **public(meta)}
 
     def put_engine_fields(self, clip_id: str, fresh: Clip, *, revision: str) -> Clip:

@@ -3,8 +3,9 @@
 A tidyclip record is saved as it is (id, created, tags, note, cleaning report): a round trip gives back
 the same clips. A Wallabag entry (wallabag/wallabag's "Export as JSON": an array of entries with title,
 url, content, tags, created_at, is_starred, annotations, ...) goes through the clip engine like any new
-page, then gets what Wallabag knew: its tags ("starred" added for a star), the date it was saved there,
-and its annotations as the note. Either way the store upserts by normalized URL, so importing a clip
+page, then gets what Wallabag knew: its tags ("starred" added for a star, which also makes it a
+favourite), the date it was saved there, whether it was archived, and its annotations (quote and
+comment) as highlights. Either way the store upserts by normalized URL, so importing a clip
 that exists updates it, never duplicates it.
 
 The whole file is read once to check it before anything is saved: a file cut short or not an export
@@ -26,6 +27,7 @@ from tidyclip.errors import BadInput, TidyclipError
 from tidyclip.export.json_stream import iter_array
 from tidyclip.export.records import DOCUMENT_FORMAT, from_record, record_history
 from tidyclip.library import Progress
+from tidyclip.reading.highlights import passage_of
 
 TIDYCLIP, WALLABAG = "tidyclip", "wallabag"
 #: Keys only a Wallabag entry has: one of them in the first item of an array means a Wallabag export.
@@ -146,7 +148,9 @@ def check_wallabag(entry: Any, where: str) -> None:
     if not isinstance(entry.get("tags") or [], list):
         raise BadInput(f"{where}: 'tags' must be a list")
     # what the clip will get from the entry, checked by the clip schema before anything is saved
-    check_fields({"tags": wallabag_tags(entry), "note": wallabag_note(entry)}, where)
+    check_fields({"tags": wallabag_tags(entry)}, where)
+    for annotation in wallabag_highlights(entry):
+        passage_of(annotation)
 
 
 def wallabag_tags(entry: dict) -> list[str]:
@@ -156,14 +160,17 @@ def wallabag_tags(entry: dict) -> list[str]:
     return tags + [STARRED_TAG] if entry.get("is_starred") in (True, 1, "1") else tags
 
 
-def wallabag_note(entry: dict) -> str:
-    """The entry's annotations (a highlighted quote and the comment on it) as the clip's note."""
-    lines = []
-    for annotation in entry.get("annotations") or []:
-        if isinstance(annotation, dict):
-            quote, comment = (str(annotation.get(key) or "").strip() for key in ("quote", "text"))
-            lines.append(" — ".join(part for part in (f"“{quote}”" if quote else "", comment) if part))
-    return "\n\n".join(line for line in lines if line)
+def wallabag_highlights(entry: dict) -> list[dict[str, str]]:
+    """The entry's annotations (a highlighted quote and the comment on it) as passages to highlight."""
+    return [{"quote": str(annotation.get("quote") or ""), "note": str(annotation.get("text") or "")}
+            for annotation in entry.get("annotations") or []
+            if isinstance(annotation, dict) and str(annotation.get("quote") or "").strip()]
+
+
+def wallabag_reading(entry: dict) -> dict[str, Any]:
+    """Wallabag's archived and starred marks as the clip's state and favourite."""
+    return {"state": "archived" if entry.get("is_archived") in (True, 1, "1") else "unread",
+            "favorite": entry.get("is_starred") in (True, 1, "1")}
 
 
 def wallabag_date(value: Any) -> str | None:
@@ -195,9 +202,14 @@ def wallabag_page(entry: dict) -> str:
 
 
 def save_wallabag(library: Any, entry: dict) -> str:
-    """Clip the entry with what Wallabag knew (tags, the date it was saved, annotations), in one save."""
-    adopt = {"tags": wallabag_tags(entry), "created": wallabag_date(entry.get("created_at")), "note": wallabag_note(entry)}
-    return library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None, adopt=adopt)[1]
+    """Clip the entry with what Wallabag knew (tags, the date it was saved), then its reading state
+    and annotations (a highlight found already is not added twice)."""
+    adopt = {"tags": wallabag_tags(entry), "created": wallabag_date(entry.get("created_at"))}
+    clip, status = library.clip_page(entry["url"], wallabag_page(entry), title=entry.get("title") or None, adopt=adopt)
+    library.edit(clip["id"], **wallabag_reading(entry))
+    if wallabag_highlights(entry):
+        library.add_highlights(clip["id"], wallabag_highlights(entry))
+    return status
 
 
 def save_tidyclip(library: Any, record: dict, where: str) -> str:

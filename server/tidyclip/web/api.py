@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from tidyclip import __version__
-from tidyclip.clip import USER_FIELDS, field_problem
-from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, SORTS
+from tidyclip.clip import field_problem
+from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, READING_STATES, SORTS
 from tidyclip.errors import BadInput, BadJSON, BadQuery, NotFound
 from tidyclip.library import Library
+from tidyclip.reading.schema import Highlight
 from tidyclip.web import guard
 from tidyclip.web.openapi import openapi_document
 
@@ -26,6 +27,8 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CLIP_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 #: Routes anyone on this machine may call without the token (still Host- and Origin-checked).
 OPEN_ENDPOINTS = frozenset({"api.health"})
+#: What a PATCH of a clip may set (highlights have routes of their own).
+EDITABLE_FIELDS = ("title", "tags", "note", "state", "favorite", "progress")
 
 
 def library() -> Library:
@@ -167,7 +170,7 @@ def list_clips() -> Response:
         q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
         limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
-        all_versions=all_versions_arg(),
+        **reading_filters(request.args), all_versions=all_versions_arg(),
     )
     return jsonify({"items": items, "total": total})
 
@@ -178,6 +181,14 @@ def all_versions_arg() -> bool:
     if raw not in ("current", "all"):
         raise BadQuery("versions must be current or all")
     return raw == "all"
+def reading_filters(args: Any) -> dict[str, Any]:
+    """?state=unread|archived and ?favorite=true|false (absent or empty: either); the review pages use it too."""
+    state, favorite = args.get("state") or None, args.get("favorite") or None
+    if state is not None and state not in READING_STATES:
+        raise BadQuery(f"state must be one of {', '.join(READING_STATES)}")
+    if favorite is not None and favorite not in ("true", "false"):
+        raise BadQuery("favorite must be true or false")
+    return {"state": state, "favorite": None if favorite is None else favorite == "true"}
 
 
 @bp.get("/clips/<clip_id>")
@@ -203,12 +214,12 @@ def version_number(clip_id: str, raw: str) -> int:
 
 
 def checked_edits(body: dict) -> dict:
-    """A PATCH body checked by the clip schema: only title, tags and note (the review pages use it too)."""
-    unknown = set(body) - set(USER_FIELDS)
+    """A PATCH body checked by the clip schema: only EDITABLE_FIELDS (the review pages use it too)."""
+    unknown = set(body) - set(EDITABLE_FIELDS)
     if unknown:
-        raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only title, tags and note")
+        raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(EDITABLE_FIELDS)}")
     if not body:
-        raise BadInput("nothing to change: send title, tags or note")
+        raise BadInput(f"nothing to change: send {', '.join(EDITABLE_FIELDS)}")
     for field, value in body.items():
         problem = field_problem(field, value)
         if problem:
@@ -226,6 +237,33 @@ def patch_clip(clip_id: str) -> Response:
 @bp.delete("/clips/<clip_id>")
 def delete_clip(clip_id: str) -> Response:
     return jsonify({**library().delete(clip_id), "status": "deleted"})
+
+
+@bp.post("/clips/<clip_id>/highlights")
+def add_highlight(clip_id: str) -> tuple[Response, int]:
+    return jsonify(new_highlight(clip_id, json_body())), 201
+
+
+@bp.patch("/clips/<clip_id>/highlights/<highlight_id>")
+def edit_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().edit_highlight(clip_id, highlight_id, highlight_note(json_body())))
+
+
+@bp.delete("/clips/<clip_id>/highlights/<highlight_id>")
+def delete_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify({**library().delete_highlight(clip_id, highlight_id), "status": "deleted"})
+
+
+def new_highlight(clip_id: str, body: dict) -> Highlight:
+    """A highlight of a passage the body names {quote, prefix?, suffix?, note?} (the review pages use it too)."""
+    return library().add_highlights(clip_id, [body], keep_detached=False)[0]
+
+
+def highlight_note(body: dict) -> Any:
+    """A highlight PATCH changes its note only."""
+    if set(body) != {"note"}:
+        raise BadInput("send {\"note\": ...}: a highlight's note is what can change")
+    return body["note"]
 
 
 @bp.get("/openapi.json")

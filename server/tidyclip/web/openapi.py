@@ -15,6 +15,7 @@ ERROR_CODES = {
     "500": "The server failed; details are in its log, never in the answer (`internal_error`, `store_corrupt`)",
 }
 CLIP_ID = {"name": "clip_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}
+HIGHLIGHT_ID = {"name": "highlight_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{12}$"}}
 
 
 def _ref(name: str) -> dict:
@@ -69,7 +70,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "get": {
                     "summary": "List or search clips (summaries, no bodies)",
                     "parameters": [
-                        _query("q", {"type": "string"}, "Full-text search over title and text: every word must match (stemmed), "
+                        _query("q", {"type": "string"}, "Full-text search over title, text and highlights (quotes and notes): every word must match (stemmed), "
                                "a word ending in * matches as a prefix; ranked (the 10,000 newest matches), with a "
                                "snippet per hit"),
                         _query("url", {"type": "string"}, "Only the clip of this page (URL normalized)"),
@@ -83,6 +84,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                         _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Items to skip"),
                         _query("versions", {"enum": ["current", "all"], "default": "current"},
                                "all: q also finds words only earlier versions of a clip had (then sorted as newest, not ranked)"),
+                        _query("state", {"enum": ["unread", "archived"]}, "Only clips in this reading state (default: any)"),
+                        _query("favorite", {"enum": ["true", "false"]}, "Only favourite clips, or only the others (default: any)"),
                     ],
                     "responses": {"200": _json(_ref("ClipList"), "One page of matches and the total"), **_errors("400", *common)},
                 },
@@ -91,7 +94,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "parameters": [CLIP_ID],
                 "get": {"summary": "One clip, whole", "responses": {"200": _json(_ref("Clip"), "The clip"), **_errors(*common, "404")}},
                 "patch": {
-                    "summary": "Change title, tags or note",
+                    "summary": "Change title, tags, note, reading state, favourite mark or reading progress",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ClipChange")}}},
                     "responses": {"200": _json(_ref("Clip"), "The changed clip"), **_errors("400", *common, "404", "413", "415", "422")},
                 },
@@ -112,6 +115,31 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "get": {
                     "summary": "One version with its text, Markdown and HTML",
                     "responses": {"200": _json(_ref("Version"), "The version"), **_errors(*common, "404")},
+                },
+            },
+            "/api/clips/{clip_id}/highlights": {
+                "parameters": [CLIP_ID],
+                "post": {
+                    "summary": "Highlight a passage of the clip's text (found without regard to whitespace, "
+                               "placed by prefix and suffix when it occurs more than once)",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewHighlight")}}},
+                    "responses": {"201": _json(_ref("Highlight"), "The highlight, its id, the quote as the text has it"),
+                                  **_errors("400", *common, "404", "413", "415", "422")},
+                },
+            },
+            "/api/clips/{clip_id}/highlights/{highlight_id}": {
+                "parameters": [CLIP_ID, HIGHLIGHT_ID],
+                "patch": {
+                    "summary": "Change a highlight's note",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["note"], "additionalProperties": False,
+                        "properties": {"note": {"type": "string"}}}}}},
+                    "responses": {"200": _json(_ref("Highlight"), "The changed highlight"),
+                                  **_errors("400", *common, "404", "413", "415", "422")},
+                },
+                "delete": {
+                    "summary": "Delete a highlight",
+                    "responses": {"200": _json(_ref("Highlight"), "The highlight as it was, with status deleted"), **_errors(*common, "404")},
                 },
             },
             "/api/openapi.json": {
@@ -139,7 +167,29 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "ClipChange": {
                     "type": "object", "additionalProperties": False, "minProperties": 1,
                     "properties": {"title": {"type": "string", "minLength": 1}, "note": {"type": "string"},
-                                   "tags": {"type": "array", "items": {"type": "string"}}},
+                                   "tags": {"type": "array", "items": {"type": "string"}},
+                                   "state": {"enum": ["unread", "archived"]}, "favorite": {"type": "boolean"},
+                                   "progress": {"type": "number", "minimum": 0, "maximum": 1,
+                                                "description": "How far the clip was read (share of its length)"}},
+                },
+                "NewHighlight": {
+                    "type": "object", "required": ["quote"],
+                    "properties": {
+                        "quote": {"type": "string", "minLength": 1, "description": "The passage, as in the clip's text"},
+                        "prefix": {"type": "string", "description": "Text just before it (W3C TextQuoteSelector)"},
+                        "suffix": {"type": "string", "description": "Text just after it"},
+                        "note": {"type": "string"},
+                    },
+                },
+                "Highlight": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"}, "quote": {"type": "string"}, "prefix": {"type": "string"},
+                        "suffix": {"type": "string"}, "note": {"type": "string"}, "created": {"type": "string"},
+                        "detached": {"type": "boolean", "description": "Its passage is no longer in the text (kept, shown apart)"},
+                        "position": {"type": "object", "description": "Where it was last found in `text` (character offsets)",
+                                     "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}}},
+                    },
                 },
                 "ClipSummary": {
                     "type": "object",
@@ -154,12 +204,17 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "versions": {"type": "integer", "description": "How many versions are kept (1: the page never changed)"},
                         "similar": {"type": "array", "items": {"type": "object"}},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
+                        "highlight_snippet": {"type": "string", "description": "With q, when a highlight's quote or note matched: "
+                                              "HTML-escaped, matches in <mark>"},
+                        "state": {"enum": ["unread", "archived"]}, "favorite": {"type": "boolean"},
+                        "progress": {"type": "number", "minimum": 0, "maximum": 1},
                     },
                 },
                 "Clip": {
                     "allOf": [_ref("ClipSummary"), {"type": "object", "properties": {
                         "text": {"type": "string"}, "markdown": {"type": "string"},
-                        "html": {"type": "string", "description": "Sanitized"}, "cleaning": {"type": "object"}}}],
+                        "html": {"type": "string", "description": "Sanitized"}, "cleaning": {"type": "object"},
+                        "highlights": {"type": "array", "items": _ref("Highlight")}}}],
                 },
                 "SavedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"enum": ["created", "updated"]}}}]},
                 "DeletedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"const": "deleted"}}}]},

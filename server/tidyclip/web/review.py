@@ -18,13 +18,23 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from markupsafe import Markup
 
 from tidyclip import stories, textdiff
-from tidyclip.config import REVIEW_PAGE_SIZE, SORTS
+from tidyclip.config import READING_WORDS_PER_MINUTE, REVIEW_PAGE_SIZE, SORTS
 from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, FORMATS_WITH_VERSIONS_OPTION, stream_export
 from tidyclip.fields import clean_tags
 from tidyclip.web import guard
-from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, int_arg, json_body, library, version_number
+from tidyclip.web.api import (
+    DATE,
+    MAX_OFFSET,
+    checked_edits,
+    highlight_note,
+    int_arg,
+    json_body,
+    library,
+    new_highlight,
+    version_number,
+)
 from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -42,7 +52,12 @@ SECURITY_HEADERS = {
 }
 #: How the list names each of config.SORTS ("relevance" only means something with a search).
 SORT_LABELS = dict(zip(SORTS, ("Best match", "Newest first", "Oldest first", "Recently edited", "Title A–Z"), strict=True))
-FILTERS = ("q", "site", "tag", "from", "to", "versions")
+FILTERS = ("q", "site", "tag", "from", "to", "view", "versions")
+#: The list's tabs (`view`) and what each shows: the unread inbox is the default, "all" when searching.
+VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
+    "unread": ("Unread", {"state": "unread"}), "archived": ("Archived", {"state": "archived"}),
+    "favorites": ("Favourites", {"favorite": True}), "all": ("All", {}),
+}
 #: Where the unpacked extension lives in a source checkout, for the pairing steps.
 EXTENSION_DIR = Path(__file__).resolve().parents[3] / "extension"
 REMOVED_KINDS = {
@@ -124,6 +139,7 @@ def format_label(fmt: str) -> tuple[str, str]:
 @bp.get("/")
 def clip_list() -> str:
     filters = filters_of(request.args)
+    filters["view"] = filters["view"] or ("all" if filters["q"] else "unread")
     asked = request.args.get("sort") or ""
     sort = asked if asked in SORT_LABELS else ("relevance" if filters["q"] else "newest")
     page = int_arg("page", 1, 1, MAX_OFFSET // REVIEW_PAGE_SIZE)
@@ -138,6 +154,7 @@ def clip_list() -> str:
     return render_template(
         "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORT_LABELS,
         one_per_story=one_per_story, problem=problem, view_args=view_args,
+        tabs=[(name, label, url_for("review.clip_list", **{**view_args, "view": name})) for name, (label, _) in VIEWS.items()],
         next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
         prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
     )
@@ -214,6 +231,8 @@ def filter_problem(filters: dict[str, str]) -> str | None:
     for name in ("from", "to"):
         if filters[name] and not DATE.fullmatch(filters[name]):
             return f"“{filters[name]}” is not a date; use YYYY-MM-DD"
+    if filters["view"] and filters["view"] not in VIEWS:
+        return f"“{filters['view']}” is not a list; choose {', '.join(VIEWS)}"
     return None
 
 
@@ -221,7 +240,7 @@ def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> t
     return library().search(
         q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
         date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
-        all_versions=filters["versions"] == "all",
+        **VIEWS.get(filters["view"] or "all", VIEWS["all"])[1], all_versions=filters["versions"] == "all",
     )
 
 
@@ -242,6 +261,12 @@ def highlighted(snippet: str) -> Markup:
         text = escape(unescape(part))
         pieces.append(f"<mark>{text}</mark>" if index % 2 else text)
     return Markup("".join(pieces))
+
+
+@bp.app_template_filter("reading_minutes")
+def reading_minutes(word_count: int | None) -> int:
+    """About how many minutes the clip takes to read (at least one)."""
+    return max(1, round((word_count or 0) / READING_WORDS_PER_MINUTE))
 
 
 @bp.app_template_filter("web_image")
@@ -273,6 +298,21 @@ def restore_block(clip_id: str) -> Response:
     if not isinstance(position, int) or isinstance(position, bool):
         raise BadInput('"position" must be the number of a removed block')
     return jsonify(library().restore_block(clip_id, position))
+
+
+@bp.post("/ui/clips/<clip_id>/highlights")
+def add_highlight(clip_id: str) -> tuple[Response, int]:
+    return jsonify(new_highlight(clip_id, json_body())), 201
+
+
+@bp.patch("/ui/clips/<clip_id>/highlights/<highlight_id>")
+def edit_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().edit_highlight(clip_id, highlight_id, highlight_note(json_body())))
+
+
+@bp.delete("/ui/clips/<clip_id>/highlights/<highlight_id>")
+def delete_highlight(clip_id: str, highlight_id: str) -> Response:
+    return jsonify(library().delete_highlight(clip_id, highlight_id))
 
 
 @bp.post("/ui/delete")
