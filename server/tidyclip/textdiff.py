@@ -13,10 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
-#: Two paragraphs of a changed run are the same paragraph edited when they are at least this alike (0-100).
+#: Two paragraphs of a changed run are the same paragraph edited when at least this alike (0-100, by words).
 SAME_PARAGRAPH_SCORE = 50.0
 #: The kinds of block a diff is made of.
 SAME, CHANGED, INSERTED, DELETED, MOVED_HERE, MOVED_AWAY = "same", "changed", "inserted", "deleted", "moved", "moved-away"
@@ -66,13 +66,17 @@ def diff(older: str, newer: str) -> list[Block]:
 
 def _changed_run(old: list[str], new: list[str]) -> list[Block]:
     """Paragraphs that differ: each old one paired, in order, with the most alike new one still
-    free after the last pairing; the pairs diffed word by word, the rest deleted or inserted."""
+    free after the last pairing; the pairs diffed word by word, the rest deleted or inserted.
+    The likeness of every old and new paragraph, word by word, comes from one rapidfuzz call (in
+    C++; word lists, not characters: a tenth of the work, and what a reader calls alike)."""
     blocks: list[Block] = []
+    scores = process.cdist([text.split() for text in old], [text.split() for text in new], scorer=fuzz.ratio,
+                           score_cutoff=SAME_PARAGRAPH_SCORE)
     next_new = 0
-    for paragraph in old:
-        scores = [fuzz.ratio(paragraph, candidate) for candidate in new[next_new:]]
-        best = max(range(len(scores)), key=scores.__getitem__, default=None)
-        if best is None or scores[best] < SAME_PARAGRAPH_SCORE:
+    for row, paragraph in enumerate(old):
+        free = scores[row, next_new:]
+        best = int(free.argmax()) if len(free) else None
+        if best is None or free[best] < SAME_PARAGRAPH_SCORE:
             blocks.append(Block(DELETED, [Piece("del", paragraph)]))
             continue
         blocks += [Block(INSERTED, [Piece("ins", text)]) for text in new[next_new:next_new + best]]
