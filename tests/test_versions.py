@@ -313,3 +313,21 @@ def test_a_rebuilt_index_finds_the_earlier_versions_again(tmp_path):
         assert library.search(q="zebulon")[1] == 0
         library.delete(clip["id"])
         assert library.search(q="zebulon", all_versions=True)[1] == 0
+
+
+def test_a_cut_shard_is_rebuilt_with_the_versions_it_had(tmp_path):
+    data = tmp_path / "data"
+    with Library.open(data) as library:
+        clip = changed_clip(library)
+        export_to_path(library, "jsonl", tmp_path / "clips.jsonl", progress=False, with_original=True)
+    with Library.open(tmp_path / "other") as other:  # an import writes the earlier body last: the newest file
+        import_from_path(other, tmp_path / "clips.jsonl", progress=False)
+    shard = tmp_path / "other" / "meta" / f"{clip['id'][:3]}.json"
+    shard.write_bytes(shard.read_bytes()[: shard.stat().st_size // 2])
+    with Library.open(tmp_path / "other") as other:
+        assert other.check(repair=True)
+    with Library.open(tmp_path / "other") as other:
+        back = other.get(clip["id"])
+        assert back["text"] == clip["text"] and back["versions"] == 2
+        assert other.version(clip["id"], 1)["text"] == "\n\n".join(PARAGRAPHS)
+        assert other.check() == []
