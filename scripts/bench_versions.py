@@ -18,7 +18,6 @@ import difflib
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from bench_store import BATCH, Corpus, as_record, median_ms  # noqa: E402  (beside this script)
-from conftest import free_port  # noqa: E402  (the test harness's free-port helper)
+from conftest import ServerProcess  # noqa: E402  (the test harness's server)
 from tidyclip import textdiff  # noqa: E402
 from tidyclip.library import Library  # noqa: E402
 
@@ -85,20 +84,9 @@ def bench_reader(versions: int = 50, repeats: int = 30) -> dict:
     corpus = Corpus(seed=5)
     base = [corpus.text(80).replace("\n\n", " ") for _ in range(12)]  # about 1,000 words, a long news story
     with tempfile.TemporaryDirectory(prefix="bench-versions-") as tmp:
-        data, port = Path(tmp) / "data", free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tidyclip", "serve", "--port", str(port), "--data-dir", str(data)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-        )
+        server = ServerProcess(Path(tmp) / "data").start()  # the test harness's real `tidyclip serve`
         try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    if requests.get(url + "/api/health", timeout=1).ok:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.1)
-            headers = {"Authorization": f"Bearer {(data / 'token').read_text().strip()}"}
+            url, headers = server.base_url, server.headers()
             session = requests.Session()
 
             def post(page_url: str, paragraphs: list[str]) -> dict:
@@ -113,10 +101,10 @@ def bench_reader(versions: int = 50, repeats: int = 30) -> dict:
                 response = session.get(url + path, headers=headers, timeout=60)
                 assert response.status_code == 200, response.status_code
 
-            timed = {"one_version_reader_ms": f"/clips/{single['id']}", "fifty_versions_reader_ms": f"/clips/{clip['id']}",
-                     "fifty_versions_api_list_ms": f"/api/clips/{clip['id']}/versions",
-                     "fifty_versions_diff_view_ms": f"/clips/{clip['id']}/diff",
-                     "fifty_versions_version_1_ms": f"/clips/{clip['id']}?version=1"}
+            timed = {"one_version_reader_ms": f"/clips/{single['id']}", f"{versions}_versions_reader_ms": f"/clips/{clip['id']}",
+                     f"{versions}_versions_api_list_ms": f"/api/clips/{clip['id']}/versions",
+                     f"{versions}_versions_diff_view_ms": f"/clips/{clip['id']}/diff",
+                     f"{versions}_versions_version_1_ms": f"/clips/{clip['id']}?version=1"}
             samples: dict[str, list[float]] = {name: [] for name in timed}
             for _ in range(repeats):  # turn about: every page sees the same load
                 for name, path in timed.items():
@@ -124,8 +112,7 @@ def bench_reader(versions: int = 50, repeats: int = 30) -> dict:
             row = {name: round(statistics.median(values), 2) for name, values in samples.items()}
             row["words"] = clip["word_count"]
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
     print(json.dumps(row), flush=True)
     return row
 

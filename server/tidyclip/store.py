@@ -475,10 +475,11 @@ class Store:
                 raise NotFound(f"no clip with id {clip_id}")
             clip = self._read_whole(meta)
             try:
-                deleted = Deleted(clip, self.original_bytes(clip_id), self.selection_html(clip_id),
-                                  self.history_records(clip_id, with_pages=True))
+                deleted = Deleted(clip, self.original_bytes(clip_id), self.selection_html(clip_id))
             except StoreCorrupt:  # a damaged page goes with its clip; undo brings back the rest
                 deleted = Deleted(clip, None, None)
+            with contextlib.suppress(StoreCorrupt):  # so do damaged earlier versions
+                deleted.history = self.history_records(clip_id, with_pages=True)
             self._commit({"op": "delete", "id": clip_id, "drop": sorted(self._files_of(meta, self._history_kept(meta)))}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.remove(clip_id, shard, stamp_of(self.shard_path(shard))), shard)
