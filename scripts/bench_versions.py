@@ -11,6 +11,8 @@
    text (a new version); then the new-clip save again once 1,000 clips have 5 versions each.
 
     .venv/bin/python scripts/bench_versions.py [--size 100000] [--skip-store]
+    PYTHONPATH=/tmp/main/server .venv/bin/python scripts/bench_versions.py --save-only   # main's code (git archive main)
+    .venv/bin/python scripts/bench_versions.py --save-only                               # this code, the same way
 """
 
 import argparse
@@ -153,11 +155,37 @@ def bench_store_saves(size: int, page_html: str, rounds: int = 20) -> dict:
     return row
 
 
+def bench_new_clip_saves(size: int, page_html: str, rounds: int = 40) -> dict:
+    """Only the save of a new clip at `size` clips, as bench_store.py times it: runs with any
+    tidyclip on PYTHONPATH, so the code before versions can be timed the same way."""
+    import tidyclip
+
+    corpus = Corpus()
+    with tempfile.TemporaryDirectory(prefix="bench-versions-save-") as tmp:
+        library = Library.open(Path(tmp) / "data")
+        filled = 0
+        while filled < size:
+            filled += library.bulk_save((corpus.clip(n), page_html[:4000]) for n in range(filled, min(size, filled + BATCH)))
+        records = iter([as_record(corpus.clip(30_000_000 + n)) for n in range(rounds)])
+        row = {"code": str(Path(tidyclip.__file__).parents[2]), "size": size,
+               "save new clip ms": round(median_ms(lambda: library.import_record(next(records), page_html), rounds), 2)}
+        library.close()
+    print(json.dumps(row), flush=True)
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="clips in the store for the save timings")
     parser.add_argument("--skip-store", action="store_true", help="only the diff and reader timings")
+    parser.add_argument("--save-only", action="store_true",
+                        help="only a new clip's save at --size (PYTHONPATH=<a checkout of main>/server times the code before versions)")
     args = parser.parse_args()
+    if args.save_only:
+        from bench_store import typical_news_page
+
+        bench_new_clip_saves(args.size, typical_news_page()[0])
+        return
     bench_diff()
     bench_reader()
     if not args.skip_store:
