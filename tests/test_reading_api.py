@@ -43,10 +43,14 @@ def tidyclip(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_new_clip_is_unread_and_the_states_are_set_and_filtered(server):
-    ids = [clip(server, f"https://states.example/{n}", article_page(f"State {n}", 40 + n))["id"] for n in range(3)]
+    made = [clip(server, f"https://states.example/{n}", article_page(f"State {n}", 40 + n)) for n in range(3)]
+    ids = [item["id"] for item in made]
+    created = {item["id"]: item["updated"] for item in made}
     fresh = server.api("GET", f"/api/clips/{ids[0]}").json()
     assert (fresh["state"], fresh["favorite"], fresh["progress"], fresh["highlights"]) == ("unread", False, 0.0, [])
 
+    read_on = server.api("PATCH", f"/api/clips/{ids[2]}", json={"progress": 0.1}).json()
+    assert read_on["progress"] == 0.1 and read_on["updated"] == created[ids[2]]  # reading is no edit
     assert server.api("PATCH", f"/api/clips/{ids[0]}", json={"state": "archived"}).json()["state"] == "archived"
     changed = server.api("PATCH", f"/api/clips/{ids[1]}", json={"favorite": True, "progress": 0.5}).json()
     assert changed["favorite"] is True and changed["progress"] == 0.5 and changed["state"] == "unread"
@@ -60,6 +64,7 @@ def test_a_new_clip_is_unread_and_the_states_are_set_and_filtered(server):
     assert listed(state="unread") == {ids[1], ids[2]}
     assert listed(favorite="true") == {ids[1]}
     assert listed(state="unread", favorite="false") == {ids[2]}
+    assert server.api("GET", f"/api/clips/{ids[0]}").json()["updated"] > created[ids[0]]  # archiving is an edit
     summary = next(item for item in server.api("GET", "/api/clips", params={"favorite": "true"}).json()["items"])
     assert summary["progress"] == 0.5 and "highlights" not in summary
 

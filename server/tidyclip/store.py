@@ -68,7 +68,7 @@ from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLoc
 from tidyclip.fields import clean_fields, merged_tags, sanitize
 from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
 from tidyclip.journal import Journal
-from tidyclip.reading.schema import READING_FIELDS
+from tidyclip.reading.schema import READING_FIELDS, UNTIMED_FIELDS
 from tidyclip.search_index import SearchIndex
 from tidyclip.urls import normalize_url, url_id
 
@@ -444,7 +444,9 @@ class Store:
             changes = clean_fields(changes)
             if "title" in changes and not changes["title"]:
                 raise BadInput("title cannot be empty")
-            meta.update(changes, updated=now_iso())
+            meta.update(changes)
+            if set(changes) - set(UNTIMED_FIELDS):  # where the reader is in a clip is no edit of it
+                meta["updated"] = now_iso()
             if "title" in changes and changes["title"] != current.get("title"):
                 meta["_own_title"] = True
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})

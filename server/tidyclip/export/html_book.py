@@ -11,6 +11,7 @@ from tidyclip.clip import Clip
 from tidyclip.export.chunks import encoded_chunks
 from tidyclip.export.markup import clip_header, sanitize
 from tidyclip.export.options import ExportOptions
+from tidyclip.reading.marks import marked_html
 
 MIMETYPE = "text/html; charset=utf-8"
 FILE_ENDING = ".html"
@@ -24,6 +25,7 @@ nav ol { padding-left: 1.5em; } nav li { margin: .3em 0; } nav .site { color: #6
 article { border-top: 1px solid #ccc; margin-top: 3em; padding-top: 1em; }
 .byline, .tags, .back { font: .85em system-ui, sans-serif; color: #555; overflow-wrap: anywhere; }
 .note { border-left: 3px solid #e0b000; margin-left: 0; padding-left: 1em; color: #444; }
+mark { background: #fff1a8; color: inherit; } .highlight-note { color: #555; margin: .2em 0 0; }
 img { max-width: 100%; height: auto; } pre { overflow-x: auto; } table { border-collapse: collapse; }
 @media (prefers-color-scheme: dark) { body { color: #ddd; background: #161616; } a { color: #8ab4f8; } }
 """
@@ -42,7 +44,7 @@ def _contents_entry(clip: Clip) -> str:
 def _article(clip: Clip) -> str:
     # lang picks the right fonts and hyphenation; dir="auto" lays out Arabic or Hebrew clips right to left.
     lang = f' lang="{escape(clip["lang"])}"' if clip.get("lang") else ""
-    return (f'<article id="{anchor(clip)}"{lang} dir="auto">\n{clip_header(clip, "h2")}{sanitize(clip.get("html"))}\n'
+    return (f'<article id="{anchor(clip)}"{lang} dir="auto">\n{clip_header(clip, "h2")}{marked_html(sanitize(clip.get("html")), clip.get("highlights"))}\n'
             '<p class="back"><a href="#contents">↑ Contents</a></p>\n</article>\n')
 
 

@@ -1,9 +1,10 @@
 """Markdown: a zip of one .md file a clip, with YAML front matter, ready to drop into an Obsidian vault
 or a Logseq graph.
 
-Front matter keys: title, url, author, site, published, clipped, tags. With `history_of` (the
-`with_versions` option) a page that changed gets a note for each earlier version too ("Title (version
-1).md"), linked from the current note's end as [[wiki links]]. It is written by PyYAML's safe
+Front matter keys: title, url, author, site, published, clipped, tags (and state, favorite when
+the clip is archived or a favourite). With `history_of` (the `with_versions` option) a page that
+changed gets a note for each earlier version too ("Title (version 1).md"), linked from the current
+note's end as [[wiki links]]. It is written by PyYAML's safe
 dumper, so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian
 accepts (no spaces or punctuation: "machine learning" becomes "machine-learning").
 """
@@ -20,6 +21,7 @@ from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.safe_markdown import safe_markdown
 from tidyclip.export.sink import DrainableBuffer
+from tidyclip.reading.marks import highlights_section, marked_markdown
 
 MIMETYPE = "application/zip"
 FILE_ENDING = "-markdown.zip"
@@ -43,17 +45,21 @@ def front_matter(clip: Clip) -> str:
         "published": clip.get("published"),
         "clipped": clip.get("created"),
         "tags": [tag for tag in map(obsidian_tag, clip.get("tags") or []) if tag],
+        **{key: clip[key] for key, plain in (("state", "unread"), ("favorite", False)) if clip.get(key, plain) != plain},
     }
     dumped = yaml.dump(fields, Dumper=_SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=2**31 - 1)
     return f"---\n{dumped}---\n"
 
 
 def note_text(clip: Clip) -> str:
-    """Front matter, then the note and the clip's Markdown with nothing live in them (safe_markdown)."""
+    """Front matter, then the note and the clip's Markdown (its highlights ==marked==, and listed
+    under "Highlights": reading/marks.py) with nothing live in them (safe_markdown)."""
     body = []
     if clip.get("note"):
         body.append("".join(f"> {line}\n" for line in clip["note"].splitlines()) + "\n")
-    body.append((clip.get("markdown") or "").strip() + "\n")
+    body.append(marked_markdown((clip.get("markdown") or "").strip(), clip.get("highlights")) + "\n")
+    if clip.get("highlights"):
+        body.append(highlights_section(clip["highlights"]))
     return front_matter(clip) + "\n" + safe_markdown("\n".join(body))
 
 
@@ -63,7 +69,9 @@ def earlier_notes(clip: Clip, options: ExportOptions, names: UniqueNames) -> lis
     notes = []
     for version in history[:-1]:
         title = f"{clip.get('title') or clip['url']} (version {version['number']})"
-        earlier = {**clip, "title": title, "markdown": version.get("markdown") or "", "created": version["clipped"], "note": ""}
+        # the clip's note and highlights are of its current text: an earlier version's note has neither
+        earlier = {**clip, "title": title, "markdown": version.get("markdown") or "", "created": version["clipped"],
+                   "note": "", "highlights": []}
         notes.append((names.name(title, ".md"), note_text(earlier)))
     return notes
 

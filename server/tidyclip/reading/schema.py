@@ -18,6 +18,8 @@ from tidyclip.config import MAX_HIGHLIGHTS, MAX_NOTE_CHARS, MAX_QUOTE_CHARS, QUO
 #: What a clip that never had them reads as (clips saved before these fields existed, new clips).
 DEFAULTS: dict[str, Any] = {"state": "unread", "favorite": False, "progress": 0.0}
 READING_FIELDS = ("state", "favorite", "progress", "highlights")
+#: Set without changing the clip's `updated` time (the "Recently edited" order): reading is not editing.
+UNTIMED_FIELDS = ("progress",)
 HIGHLIGHT_ID = re.compile(r"^[0-9a-f]{12}$")
 #: Control characters (not tab or newline) never belong in a quote or note.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -19,20 +19,56 @@
   const CONTEXT = 32;
 
   // ---- the text, without whitespace, and where each of its characters is ----------------------
+  /** The content's text nodes, where each one's characters start in `squeezed` (the text without
+      whitespace), and `place(at)`: the text node and offset of squeezed[at]. */
   function textMap() {
     const nodes = [];
-    const chars = [];
+    const starts = [];
+    const pieces = [];
+    let length = 0;
     const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const index = nodes.length;
+      const piece = squeeze(node.data);
+      if (!piece) continue;
       nodes.push(node);
-      const data = node.data;
-      for (let offset = 0; offset < data.length; offset++) {
-        if (!/\s/.test(data[offset])) chars.push([index, offset]);
-      }
+      starts.push(length);
+      pieces.push(piece);
+      length += piece.length;
     }
-    const squeezed = chars.map(([index, offset]) => nodes[index].data[offset]).join("");
-    return { nodes, chars, squeezed };
+    const offsets = new Map();  // node index -> raw offset of each of its non-space characters, made when needed
+    function rawOffsets(index) {
+      if (!offsets.has(index)) {
+        const data = nodes[index].data;
+        const found = [];
+        for (let offset = 0; offset < data.length; offset++) if (!/\s/.test(data[offset])) found.push(offset);
+        offsets.set(index, found);
+      }
+      return offsets.get(index);
+    }
+    function nodeAt(at) {
+      let low = 0;
+      let high = starts.length - 1;
+      while (low < high) {
+        const middle = (low + high + 1) >> 1;
+        if (starts[middle] <= at) low = middle;
+        else high = middle - 1;
+      }
+      return low;
+    }
+    /** The runs [{index, start, end}] of raw text that squeezed[from, to) covers, node by node. */
+    function runs(from, to) {
+      const first = nodeAt(from);
+      const last = nodeAt(to - 1);
+      const result = [];
+      for (let index = first; index <= last; index++) {
+        const raw = rawOffsets(index);
+        const start = index === first ? raw[from - starts[index]] : 0;
+        const end = index === last ? raw[to - 1 - starts[index]] + 1 : nodes[index].data.length;
+        result.push({ index, start, end });
+      }
+      return result;
+    }
+    return { nodes, squeezed: pieces.join(""), runs };
   }
 
   function sharedEnd(a, b) {
@@ -70,7 +106,9 @@
 
   // ---- marks in the text -------------------------------------------------------------------------
   function unpaint() {
-    content.querySelectorAll("mark.hl").forEach((mark) => mark.replaceWith(...mark.childNodes));
+    const marks = content.querySelectorAll("mark.hl");
+    if (!marks.length) return;
+    marks.forEach((mark) => mark.replaceWith(...mark.childNodes));
     content.normalize();
   }
 
@@ -87,13 +125,9 @@
       const span = locate(map, { ...item, textLength });
       if (!span) continue;
       found.add(item.id);
-      for (let at = span[0]; at < span[1]; at++) {
-        const [index, offset] = map.chars[at];
-        if (!perNode.has(index)) perNode.set(index, []);
-        const runs = perNode.get(index);
-        const last = runs[runs.length - 1];
-        if (last && last.id === item.id && last.end >= offset - 8) last.end = offset + 1;  // spaces between join the run
-        else runs.push({ id: item.id, start: offset, end: offset + 1 });
+      for (const run of map.runs(span[0], span[1])) {
+        if (!perNode.has(run.index)) perNode.set(run.index, []);
+        perNode.get(run.index).push({ id: item.id, start: run.start, end: run.end });
       }
     }
     for (const [index, runs] of perNode) wrapRuns(map.nodes[index], runs);
@@ -358,4 +392,5 @@
   repaint();
   if (saved > 0) scrollTo(0, saved * scrollable());
   article.dataset.ready = "true";  // marks painted, position restored (tests and benchmarks wait for it)
+  performance.mark("tidyclip-reader-ready");
 })();
