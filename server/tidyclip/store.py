@@ -532,7 +532,10 @@ class Store:
         if history.entries:
             if history.name is None:
                 history.name = f"{clip_id}.{rev}{versions.HISTORY_SUFFIX}"
-                blobs.update({**history.blobs, history.name: history.encode()})
+                # a page named by its content that is stored already is not written again (nor
+                # removed, should this write fail)
+                blobs.update({name: data for name, data in history.blobs.items() if name not in stored})
+                blobs[history.name] = history.encode()
             meta["_versions"] = history.name
         drop = sorted(stored - self._files_of(meta, history))
         self._commit({"op": "put", "id": clip_id, "meta": meta, "drop": drop}, blobs)
