@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from bench_store import BATCH, Corpus, as_record, median_ms  # noqa: E402  (beside this script)
 from conftest import ServerProcess  # noqa: E402  (the test harness's server)
-from tidyclip import textdiff  # noqa: E402
 from tidyclip.library import Library  # noqa: E402
 
 WORDS_PER_PARAGRAPH = 100
@@ -57,6 +56,8 @@ def edited(paragraphs: list[str], rng: random.Random, every: int, words: int) ->
 
 
 def bench_diff() -> list[dict]:
+    from tidyclip import textdiff  # here: --save-only runs with the code before versions too
+
     corpus, rng = Corpus(seed=11), random.Random(3)
     older = ten_thousand_words(corpus)
     cases = {
