@@ -352,8 +352,9 @@ class Store:
             pages = {}
             for key, ending in (("original_html", ".html.gz"), ("selection_html", ".sel.html.gz")):
                 if record.get(key):
-                    pages[key] = versions.page_name(clip_id, record[key], ending)
-                    history.blobs[pages[key]] = gzipped(record[key])
+                    compressed = gzipped(record[key])
+                    pages[key] = versions.page_name(clip_id, compressed, ending)
+                    history.blobs[pages[key]] = compressed
             history.texts[record["number"]] = body["text"]
             history.entries.append(versions.Entry(
                 record["number"], record["clipped"], record.get("word_count") or 0, record.get("summary") or "",
@@ -522,13 +523,14 @@ class Store:
                 if existing and existing.get(key):
                     meta[key] = existing[key]
         else:  # a page already stored (for this version or an earlier one) is not written again
-            meta["_original"] = versions.page_name(clip_id, original_html, ".html.gz")
-            if meta["_original"] not in stored:
-                blobs[meta["_original"]] = original_gz if original_gz is not None else gzipped(original_html)
-            if selection_html is not None:
-                meta["_selection"] = versions.page_name(clip_id, selection_html, ".sel.html.gz")
-                if meta["_selection"] not in stored:
-                    blobs[meta["_selection"]] = gzipped(selection_html)
+            for key, page, compressed, ending in (
+                ("_original", original_html, original_gz, ".html.gz"), ("_selection", selection_html, None, ".sel.html.gz"),
+            ):
+                if page is not None:
+                    compressed = compressed if compressed is not None else gzipped(page)
+                    meta[key] = versions.page_name(clip_id, compressed, ending)
+                    if meta[key] not in stored:
+                        blobs[meta[key]] = compressed
         if history.entries:
             if history.name is None:
                 history.name = f"{clip_id}.{rev}{versions.HISTORY_SUFFIX}"

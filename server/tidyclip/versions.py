@@ -112,10 +112,11 @@ def grown(history: History, current: Clip, older_text: str, fresh: Clip, clipped
     return History(entries[-keep:] if keep else entries, texts={shown.number: older_text} if keep != 1 else {})
 
 
-def page_name(clip_id: str, page: str | bytes, ending: str) -> str:
-    """A stored page's file name, from its content: the same page is one file."""
-    data = page.encode("utf-8") if isinstance(page, str) else page
-    return f"{clip_id}.{hashlib.blake2b(data, digest_size=8).hexdigest()}{ending}"
+def page_name(clip_id: str, compressed: bytes, ending: str) -> str:
+    """A stored page's file name, from its content: the same page is one file. The hash is of the
+    page compressed (files.gzipped: no time stamp, so the same page compresses alike), a quarter of
+    the bytes of the page."""
+    return f"{clip_id}.{hashlib.blake2b(compressed, digest_size=8).hexdigest()}{ending}"
 
 
 # ---- a history as exports and undo carry it ------------------------------------------------------
