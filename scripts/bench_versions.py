@@ -9,17 +9,20 @@
    bench_store.py), timed turn about so all see the same load: a new clip (what bench_store.py
    measures), the same page again with the same text (no version), the same page with a changed
    text (a new version); then the new-clip save again once 1,000 clips have 5 versions each.
+4. `--beside SERVER_DIR`: a new clip's save at --size clips by the code before versions and by this
+   code on one store, turn about, each turn a fresh process of one or the other.
 
     .venv/bin/python scripts/bench_versions.py [--size 100000] [--skip-store]
-    PYTHONPATH=/tmp/main/server .venv/bin/python scripts/bench_versions.py --save-only   # main's code (git archive main)
-    .venv/bin/python scripts/bench_versions.py --save-only                               # this code, the same way
+    .venv/bin/python scripts/bench_versions.py --beside /tmp/main/server   # after: git archive main | tar -x -C /tmp/main
 """
 
 import argparse
 import difflib
 import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -156,36 +159,57 @@ def bench_store_saves(size: int, page_html: str, rounds: int = 20) -> dict:
     return row
 
 
-def bench_new_clip_saves(size: int, page_html: str, rounds: int = 40) -> dict:
-    """Only the save of a new clip at `size` clips, as bench_store.py times it: runs with any
-    tidyclip on PYTHONPATH, so the code before versions can be timed the same way."""
-    import tidyclip
-
+def bench_saves_beside(size: int, before: Path, page_html: str, turns: int = 6, per_turn: int = 10) -> dict:
+    """A new clip's save at `size` clips by the code before versions (`before`: a checkout's server/
+    folder) and by this code, on one store, turn about (each turn a fresh process of one or the other
+    saves `per_turn` clips), so both see the same store and the same machine load."""
     corpus = Corpus()
-    with tempfile.TemporaryDirectory(prefix="bench-versions-save-") as tmp:
-        library = Library.open(Path(tmp) / "data")
-        filled = 0
-        while filled < size:
-            filled += library.bulk_save((corpus.clip(n), page_html[:4000]) for n in range(filled, min(size, filled + BATCH)))
-        records = iter([as_record(corpus.clip(30_000_000 + n)) for n in range(rounds)])
-        row = {"code": str(Path(tidyclip.__file__).parents[2]), "size": size,
-               "save new clip ms": round(median_ms(lambda: library.import_record(next(records), page_html), rounds), 2)}
-        library.close()
+    times: dict[str, list[float]] = {"before versions": [], "with versions": []}
+    with tempfile.TemporaryDirectory(prefix="bench-versions-beside-") as tmp:
+        data = Path(tmp) / "data"
+        with Library.open(data) as library:
+            filled = 0
+            while filled < size:
+                filled += library.bulk_save((corpus.clip(n), page_html[:4000]) for n in range(filled, min(size, filled + BATCH)))
+        for turn in range(turns):
+            for number, (label, code) in enumerate((("before versions", before), ("with versions", ROOT / "server"))):
+                first = 30_000_000 + (2 * turn + number) * per_turn
+                done = subprocess.run(
+                    [sys.executable, __file__, "--time-saves", str(data), str(first), str(per_turn)],
+                    env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True, text=True, check=True, cwd=ROOT,
+                )
+                times[label] += json.loads(done.stdout)
+    row = {"size": size, **{f"save new clip, {label}, ms": round(statistics.median(values), 2) for label, values in times.items()}}
     print(json.dumps(row), flush=True)
     return row
+
+
+def time_saves(data: Path, first: int, count: int) -> None:
+    """Save `count` new clips into the store at `data` with whatever tidyclip is on PYTHONPATH; print the times."""
+    from bench_store import typical_news_page
+
+    corpus, page_html = Corpus(), typical_news_page()[0]
+    records = iter([as_record(corpus.clip(first + n)) for n in range(count)])
+    with Library.open(data) as library:
+        library.import_record(as_record(corpus.clip(first - 1_000_000)), page_html)  # warm: the first write after open
+        print(json.dumps([median_ms(lambda: library.import_record(next(records), page_html), 1) for _ in range(count)]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000, help="clips in the store for the save timings")
     parser.add_argument("--skip-store", action="store_true", help="only the diff and reader timings")
-    parser.add_argument("--save-only", action="store_true",
-                        help="only a new clip's save at --size (PYTHONPATH=<a checkout of main>/server times the code before versions)")
+    parser.add_argument("--beside", type=Path, metavar="SERVER_DIR",
+                        help="only a new clip's save at --size, by the code in SERVER_DIR (a checkout of main's server/) and by this code, turn about")
+    parser.add_argument("--time-saves", nargs=3, metavar=("DATA", "FIRST", "COUNT"), help=argparse.SUPPRESS)  # one turn of --beside
     args = parser.parse_args()
-    if args.save_only:
+    if args.time_saves:
+        time_saves(Path(args.time_saves[0]), int(args.time_saves[1]), int(args.time_saves[2]))
+        return
+    if args.beside:
         from bench_store import typical_news_page
 
-        bench_new_clip_saves(args.size, typical_news_page()[0])
+        bench_saves_beside(args.size, args.beside.resolve(), typical_news_page()[0])
         return
     bench_diff()
     bench_reader()
