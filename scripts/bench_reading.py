@@ -11,7 +11,7 @@ opening a clip with many highlights, each beside its baseline in the same run.
    and restored the position (its `tidyclip-reader-ready` performance mark), and the server's answer
    to GET /clips/<id> alone.
 
-    .venv/bin/python scripts/bench_reading.py [--clips 100000] [--highlights 500] [--repeats 9]
+    .venv/bin/python scripts/bench_reading.py [--clips 100000] [--highlights 500] [--repeats 9] [--reader-only]
 """
 
 import argparse
@@ -107,23 +107,27 @@ def bench_reader(data_dir: Path, highlights: int, repeats: int) -> list[dict]:
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for label, clip in (("no highlights (baseline)", plain), (f"{highlights} highlights", marked)):
-                url = f"{server.base_url}/clips/{clip['id']}"
-                opened, served = [], []
-                for _ in range(repeats + 1):  # the first one warms up
+            clips = {"no highlights (baseline)": plain, f"{highlights} highlights": marked}
+            opened: dict[str, list[float]] = {label: [] for label in clips}
+            served: dict[str, list[float]] = {label: [] for label in clips}
+            marks: dict[str, int] = {}
+            for _ in range(repeats + 1):  # the two clips in turn, so the machine's load falls on both alike
+                for label, clip in clips.items():
+                    url = f"{server.base_url}/clips/{clip['id']}"
                     tab = browser.new_page()
                     tab.goto(url)
                     tab.wait_for_selector('.clip-article[data-ready="true"]')
-                    opened.append(tab.evaluate("performance.getEntriesByName('tidyclip-reader-ready')[0].startTime"))
-                    marks = tab.locator("#content mark.hl").count()
+                    opened[label].append(tab.evaluate("performance.getEntriesByName('tidyclip-reader-ready')[0].startTime"))
+                    marks[label] = tab.locator("#content mark.hl").count()
                     tab.close()
                     start = time.perf_counter()
                     requests.get(url, timeout=60).raise_for_status()
-                    served.append((time.perf_counter() - start) * 1000)
-                rows.append({"clip": label, "words": clip["word_count"], "marks shown": marks,
-                             "open_in_chromium_ms": round(statistics.median(opened[1:]), 1),
-                             "slowest_ms": round(max(opened[1:]), 1),
-                             "server_page_ms": round(statistics.median(served[1:]), 1)})
+                    served[label].append((time.perf_counter() - start) * 1000)
+            for label, clip in clips.items():  # the first round warmed up
+                rows.append({"clip": label, "words": clip["word_count"], "marks shown": marks[label],
+                             "open_in_chromium_ms": round(statistics.median(opened[label][1:]), 1),
+                             "slowest_ms": round(max(opened[label][1:]), 1),
+                             "server_page_ms": round(statistics.median(served[label][1:]), 1)})
             browser.close()
     finally:
         server.stop()
@@ -142,13 +146,15 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=100_000)
     parser.add_argument("--highlights", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--reader-only", action="store_true", help="only the reader part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tidyclip-bench-reading-") as temp:
-        started = time.perf_counter()
-        fill(Path(temp) / "store", args.clips)
-        print(f"filled {args.clips:,} clips in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        print(f"## List filtered by reading state, {args.clips:,} clips (page of 50 and the total)\n")
-        print(table(bench_filters(Path(temp) / "store", args.repeats)))
+        if not args.reader_only:
+            started = time.perf_counter()
+            fill(Path(temp) / "store", args.clips)
+            print(f"filled {args.clips:,} clips in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            print(f"## List filtered by reading state, {args.clips:,} clips (page of 50 and the total)\n")
+            print(table(bench_filters(Path(temp) / "store", args.repeats)))
         print(f"\n## Reader: a clip with {args.highlights} highlights\n")
         print(table(bench_reader(Path(temp) / "reader", args.highlights, args.repeats)))
 

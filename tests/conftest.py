@@ -39,9 +39,15 @@ def free_port() -> int:
 class ServerProcess:
     """`tidyclip serve` in a subprocess on 127.0.0.1, with its own data dir."""
 
-    def __init__(self, data_dir: Path, port: int | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, *, command: list[str] | None = None, cwd: Path = ROOT,
+                 images: bool = False):
         self.data_dir = Path(data_dir)
+        #: Pictures downloaded (test_images); off otherwise, so no test page's picture is looked up outside.
+        self.images = images
         self.port = port or free_port()
+        #: What runs `tidyclip` (test_install.py: an installed wheel's, from outside the checkout).
+        self.command = command or [sys.executable, "-m", "tidyclip"]
+        self.cwd = cwd
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
 
@@ -57,8 +63,9 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tidyclip", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [*self.command, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+             *([] if self.images else ["--no-images"])],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.cwd,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -104,11 +111,11 @@ class ServerProcess:
 
 @pytest.fixture
 def start_server(tmp_path):
-    """Factory: start_server(data_dir=None, port=None) -> a running ServerProcess; all stopped at the end."""
+    """Factory: start_server(data_dir=None, port=None, images=False) -> a running ServerProcess; all stopped at the end."""
     started: list[ServerProcess] = []
 
-    def start(data_dir: Path | None = None, port: int | None = None) -> ServerProcess:
-        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", port).start()
+    def start(data_dir: Path | None = None, port: int | None = None, images: bool = False) -> ServerProcess:
+        server = ServerProcess(data_dir or tmp_path / f"data{len(started)}", port, images=images).start()
         started.append(server)
         return server
 

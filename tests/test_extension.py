@@ -241,6 +241,7 @@ def test_options_page_pairs_like_a_user(extension, server):
     tab.click("Test connection")
     tab.expect_text("#status", "Server check failed")
     tab.expect_text("#status", "tidyclip is not running: start it with `tidyclip serve`")
+    tab.expect_text("#status", "run `tidyclip service install` once")  # how to have it running from now on
     tab.close()
 
 
@@ -323,14 +324,15 @@ def test_a_clip_made_while_the_server_is_down_waits_and_arrives_once(extension, 
 
     result = extension.clip(tab)
     assert result["ok"] is False and result["queued"] is True, result
-    assert result["reason"] == "tidyclip is not running: start it with `tidyclip serve`"
+    assert result["reason"] == (
+        "tidyclip is not running: start it with `tidyclip serve`, or run `tidyclip service install` once to have it start whenever you log in")
     assert extension.badge(tab) == "↻"
     assert extension.evaluate("chrome.action.getBadgeText({})") == "1"
     # Retries back off: each failed delivery pushes the next try further away.
     first_retry = extension.evaluate("chrome.alarms.get('tidyclip-retry')")
     assert first_retry is not None
     failed = extension.flush()
-    assert failed == {"delivered": 0, "waiting": 1, "error": "tidyclip is not running: start it with `tidyclip serve`"}
+    assert failed == {"delivered": 0, "waiting": 1, "error": result["reason"]}
     later_retry = extension.evaluate("chrome.alarms.get('tidyclip-retry')")
     # First try 30 s after the clip, the next 60 s after the failed delivery (which came later).
     assert later_retry["scheduledTime"] - first_retry["scheduledTime"] >= 29_000

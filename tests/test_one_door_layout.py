@@ -15,10 +15,11 @@ STORE_ROOMS = {
     "tidyclip.journal": {"store"},
     "tidyclip.bulk": {"library"},
     "tidyclip.check": {"library"},
+    "tidyclip.image_store": {"library"},
 }
 #: Outside the Library, nothing holds the store or its indexes.
 PRIVATE_ATTRIBUTES = {"store", "_store", "_stories", "index"}
-OUTER = ("web", "export", "cli.py")
+OUTER = ("web", "export", "importers", "cli.py")
 
 
 def module_name(path: Path) -> str:

@@ -2,6 +2,7 @@
 real server."""
 
 import random
+import re
 import time
 
 import pytest
@@ -111,7 +112,19 @@ def test_archive_with_a_then_find_it_under_archived(watched, server):
     wait_ready(page)
     page.keyboard.press("u")
     expect(page.locator("#toast .toast-text")).to_have_text("Moved to unread.")
-    expect(watched.goto("/").locator(f'.clip[data-id="{made["id"]}"]')).to_have_count(1)
+    inbox = watched.goto("/")
+    expect(inbox.locator(f'.clip[data-id="{made["id"]}"]')).to_have_count(1)
+
+    # the same keys on the list's current clip
+    inbox.keyboard.press("j")
+    expect(inbox.locator("#clips > .clip.current")).to_have_attribute("data-id", made["id"])
+    inbox.keyboard.press("a")
+    expect(inbox.locator("#toast .toast-text")).to_have_text("Archived.")
+    expect(inbox.locator(f'.clip[data-id="{made["id"]}"]')).to_have_class(re.compile("left-view"))
+    expect(inbox.locator(f'.clip[data-id="{made["id"]}"] .clip-state.archived')).to_be_visible()
+    inbox.keyboard.press("f")
+    expect(inbox.locator(f'.clip[data-id="{made["id"]}"] .clip-state.favorite')).to_have_count(0)
+    assert server.api("GET", f"/api/clips/{made['id']}").json()["favorite"] is False
     assert watched.errors == []
 
 

@@ -8,7 +8,8 @@ const CLIP_TIMEOUT_MS = 120_000;
 // Health and look-ups are cheap: an answer slower than this means something is wrong.
 const QUICK_TIMEOUT_MS = 5_000;
 
-export const NOT_RUNNING = "tidyclip is not running: start it with `tidyclip serve`";
+export const NOT_RUNNING =
+  "tidyclip is not running: start it with `tidyclip serve`, or run `tidyclip service install` once to have it start whenever you log in";
 export const WRONG_TOKEN = "the token is wrong: paste it again in Options";
 export const NOT_PAIRED = "tidyclip is not paired yet: paste the token in Options";
 

@@ -5,11 +5,20 @@ Errors a user can act on are printed as one line on stderr with a non-zero exit;
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from tidyclip import __version__
-from tidyclip.config import DATA_DIR_ENV, DEFAULT_HOST, DEFAULT_PORT, MAX_PAGE_BYTES, resolve_data_dir
+from tidyclip.config import (
+    DATA_DIR_ENV,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DOWNLOAD_IMAGES,
+    IMAGES_ENV,
+    MAX_PAGE_BYTES,
+    resolve_data_dir,
+)
 from tidyclip.errors import BadInput, TidyclipError
 
 EXIT_ERROR = 1
@@ -49,7 +58,55 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from tidyclip.web import serve
 
-    serve(host=args.host, port=args.port, data_dir=resolve_data_dir(args.data_dir))
+    serve(host=args.host, port=args.port, data_dir=resolve_data_dir(args.data_dir), images=images_wanted(args.no_images))
+    return 0
+
+
+def images_wanted(no_images: bool) -> bool:
+    """Pictures are downloaded unless --no-images, TIDYCLIP_IMAGES=off or config.DOWNLOAD_IMAGES say no."""
+    return DOWNLOAD_IMAGES and not no_images and os.environ.get(IMAGES_ENV, "on").lower() not in ("0", "off", "no", "false")
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from tidyclip.library import Library, Progress
+
+    if not args.refetch:
+        raise BadInput("say what to do: --refetch downloads the pictures clips are missing")
+    with Library.open(resolve_data_dir(args.data_dir)) as library:
+        ids = library.ids()
+        bar = Progress(len(ids), "pictures", enabled=not args.quiet)
+        tried = 0
+        for clip_id in ids:
+            tried += library.refresh_images(clip_id)
+            bar.step()
+        removed = library.collect_images()
+    print(f"tried {tried} pictures of {len(ids)} clips; removed {removed} unused files", file=sys.stderr)
+    return 0
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from tidyclip import service
+    from tidyclip.service.running import describe_health
+
+    if args.data_dir and args.action != "install":
+        raise BadInput(f"--data-dir is for `service install`; `service {args.action}` does not use it")
+    init = service.init_system(args.platform or service.this_platform())
+    if args.action == "install":
+        init.install(service.describe(resolve_data_dir(args.data_dir), args.port), dry_run=args.dry_run)
+    elif args.action == "uninstall":
+        init.uninstall(dry_run=args.dry_run)
+    else:
+        running, said = describe_health(DEFAULT_HOST, args.port)
+        print(said)
+        print(init.describe_installed())  # where there is no init system: one line on stderr, exit 1
+        return 0 if running else EXIT_ERROR
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from tidyclip.service.running import open_review_page
+
+    print(f"opened {open_review_page(DEFAULT_HOST, args.port)}")
     return 0
 
 
@@ -90,7 +147,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         count = export_to_path(
             library, args.format, Path(args.out), query=args.query, tag=args.tag,
             one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,
-            with_versions=args.with_versions,
+            with_versions=args.with_versions, self_contained=args.self_contained,
             on_damaged=lambda clip_id, why: print(f"tidyclip: skipped clip {clip_id}: {why}", file=sys.stderr),
         )
         for what, why in library.damaged.items():
@@ -102,11 +159,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tidyclip.export import import_from_path
+    from tidyclip.importers.moving_in import fetch_waiting_pages
     from tidyclip.library import Library
 
+    if not args.path and not args.retry:
+        raise BadInput("give the file to import (or --retry to fetch the pages that failed again)")
     with Library.open(resolve_data_dir(args.data_dir)) as library:
-        created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
-    print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
+        if args.path:
+            created, updated = import_from_path(library, Path(args.path), progress=not args.quiet)
+            print(f"imported {created} new clips, updated {updated}", file=sys.stderr)
+        if not args.no_fetch:
+            fetched = fetch_waiting_pages(library, failed_too=args.retry, progress=not args.quiet)
+            if fetched:
+                print(f"fetched {fetched['fetched']} pages, {fetched['failed']} failed"
+                      + (" (listed as failed with the reason; `tidyclip import --retry` tries them again)" if fetched["failed"] else ""),
+                      file=sys.stderr)
     return 0
 
 
@@ -145,7 +212,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_data_dir(commands.add_parser("serve", help="run the local server the extension talks to"))
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s: this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (default %(default)s)")
+    serve.add_argument("--no-images", action="store_true", help=f"keep clips' picture addresses only, download none (or {IMAGES_ENV}=off)")
     serve.set_defaults(handler=cmd_serve)
+
+    from tidyclip.service import PLATFORMS
+
+    svc = with_data_dir(commands.add_parser("service", help="start tidyclip whenever you log in (install, uninstall, status)"))
+    svc.add_argument("action", choices=["install", "uninstall", "status"])
+    svc.add_argument("--port", type=int, default=DEFAULT_PORT, help="the port it listens on, or is asked on (default %(default)s)")
+    svc.add_argument("--dry-run", action="store_true", help="only print what would be written, where, and run")
+    svc.add_argument("--platform", choices=list(PLATFORMS),
+                     help="whose service to write (default: this machine's; another's only with --dry-run)")
+    svc.set_defaults(handler=cmd_service)
+
+    opener = commands.add_parser("open", help="open your clips in the default browser")
+    opener.add_argument("--port", type=int, default=DEFAULT_PORT, help="the server's port (default %(default)s)")
+    opener.set_defaults(handler=cmd_open)
 
     add = with_data_dir(commands.add_parser("add", help="clip a saved HTML file into the store"))
     add.add_argument("path", help="an HTML file, or - for standard input")
@@ -169,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-original", action="store_true", help="json/jsonl: carry each clip's original page (lets a later import reclean)")
     export.add_argument("--with-versions", action="store_true",
                         help="md: the earlier versions of a changed page as notes of their own, linked from the current one")
+    export.add_argument("--self-contained", action="store_true", help="html: the pictures inside the page, so the one file reads offline")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)
 
@@ -177,8 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rebuild what can be rebuilt; move what cannot into damaged/ (nothing is deleted)")
     check.set_defaults(handler=cmd_check)
 
-    imp = with_data_dir(commands.add_parser("import", help="bring clips in from a tidyclip or Wallabag export"))
-    imp.add_argument("path", help="a .json or .jsonl file")
+    images = with_data_dir(commands.add_parser("images", help="download the pictures clips are missing"))
+    images.add_argument("--refetch", action="store_true", help="try again the failed, new and lost pictures of every clip")
+    images.add_argument("--quiet", action="store_true", help="no progress bar")
+    images.set_defaults(handler=cmd_images)
+
+    imp = with_data_dir(commands.add_parser(
+        "import", help="bring clips in: a tidyclip, Wallabag, Pocket, Instapaper, Omnivore or Raindrop.io export, or browser bookmarks"))
+    imp.add_argument("path", nargs="?", help="the export file (told apart by its content, whatever its name)")
+    imp.add_argument("--retry", action="store_true", help="fetch again the pages of imported clips whose fetch failed")
+    imp.add_argument("--no-fetch", action="store_true", help="leave the pages to fetch for the server (or a later --retry)")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=cmd_import)
     return parser

@@ -10,6 +10,10 @@ User fields (kept when the page is cleaned again):
 Store fields (added by the store when saved):
     id, created, updated (ISO 8601 UTC); version (the number of the version shown) and versions (how
     many are kept): a page clipped again with a new text keeps the earlier one (versions.py).
+Image fields (set as the clip's pictures are downloaded, kept when the page is cleaned again):
+    images (list of {url, status, reason, local_url, type, bytes, width, height}; images/).
+Import fields (a clip saved from an export that gave only its address, waiting for its page):
+    fetch ({status: "waiting" | "failed", reason, tries}); gone once the page is clipped.
 Derived (joined in when a clip is read, never stored): similar (list of {id, title, site, score}).
 """
 
@@ -18,7 +22,15 @@ import re
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
-from tidyclip.config import MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS, MAX_URL_CHARS, MAX_WORD_COUNT
+from tidyclip.config import (
+    MAX_IMAGES,
+    MAX_NOTE_CHARS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+    MAX_WORD_COUNT,
+)
 from tidyclip.errors import BadInput
 from tidyclip.reading import schema as reading
 
@@ -87,7 +99,14 @@ class StoredClip(TypedDict, total=False):
     note: str
     version: int
     versions: int
+    fetch: "PageFetch"
     similar: list[SimilarEntry]
+
+
+class PageFetch(TypedDict):
+    status: str  # FETCH_WAITING or FETCH_FAILED
+    reason: str  # why it failed ("HTTP 404", "not HTML", "too big", "timed out"); "" while waiting
+    tries: int
 
 
 # Clips travel as plain dicts (JSON in, JSON out); StoredClip names their shape for readers and mypy.
@@ -169,6 +188,43 @@ def _similar(value: Any) -> str | None:
     return None
 
 
+#: The states of a clip's picture (`images`): downloaded, still coming, given up (with a reason), or
+#: left out on purpose (a tracking pixel).
+IMAGE_STATES = ("stored", "pending", "failed", "skipped")
+#: A stored picture's file: the sha256 of its bytes and its kind (image_store.py); served at /images/<file>.
+IMAGE_FILE = re.compile(r"[0-9a-f]{64}\.(png|jpg|gif|webp|svg|bmp|ico)")
+_IMAGE_KEYS = {"url": str, "status": str, "reason": str, "local_url": str, "type": str, "bytes": int, "width": int, "height": int}
+
+
+def _images(value: Any) -> str | None:
+    if not isinstance(value, list) or len(value) > 10 * MAX_IMAGES:
+        return f"must be a list of at most {10 * MAX_IMAGES} images"
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str) or entry.get("status") not in IMAGE_STATES:
+            return "must each be an object with a url and a status (" + ", ".join(IMAGE_STATES) + ")"
+        for key, item in entry.items():
+            kind = _IMAGE_KEYS.get(key)
+            if kind is None or not (item is None or (isinstance(item, kind) and not isinstance(item, bool))):
+                return f"has an image with a wrong {key!r}"
+            if isinstance(item, str) and len(item) > MAX_URL_CHARS:
+                return f"has an image whose {key!r} is longer than {MAX_URL_CHARS} characters"
+        local = entry.get("local_url")
+        if local is not None and not (local.startswith("/images/") and IMAGE_FILE.fullmatch(local[len("/images/"):])):
+            return f"has an image whose local_url is not a stored picture's: {local[:80]!r}"
+    return None
+
+
+FETCH_WAITING, FETCH_FAILED = "waiting", "failed"
+
+
+def _fetch(value: Any) -> str | None:
+    if not isinstance(value, dict) or value.get("status") not in (FETCH_WAITING, FETCH_FAILED):
+        return f"must be {{status: {FETCH_WAITING!r} | {FETCH_FAILED!r}, reason, tries}}"
+    if not isinstance(value.get("reason"), str) or len(value["reason"]) > MAX_TITLE_CHARS or _count(0, 1000)(value.get("tries")):
+        return "must have a reason (a short string) and a number of tries"
+    return None
+
+
 def _clip_id(value: Any) -> str | None:
     return None if isinstance(value, str) and ID_PATTERN.match(value) else "must be 16 hexadecimal digits"
 
@@ -195,7 +251,9 @@ FIELD_CHECKS = {
     "note": _text(MAX_NOTE_CHARS),
     "version": _count(1, 10**9),
     "versions": _count(1, 10**9),
+    "fetch": _fetch,
     "similar": _similar,
+    "images": _images,
     **reading.FIELD_CHECKS,
 }
 #: What a stored clip must have; the rest may be missing (null).

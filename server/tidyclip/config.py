@@ -99,6 +99,56 @@ STORY_FOLLOW_SECONDS = 5.0
 STORY_FOLLOW_AT_EXIT = 2000
 
 
+# -- fetching from the web (fetch/: images of a clip, imported pages) --
+#: Redirects one fetch follows, each hop checked again (scheme, address) before it is connected to.
+FETCH_MAX_REDIRECTS = 5
+#: Sent with every fetch: some sites refuse clients that do not name themselves like a browser.
+FETCH_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) tidyclip/0.1 (+https://github.com/tidyclip)"
+#: Largest image kept; a bigger one stops downloading at this size and is listed as failed.
+IMAGE_MAX_BYTES = 10 * 1024 * 1024
+#: Seconds one image may take (connecting, then reading the whole of it).
+IMAGE_FETCH_SECONDS = 10.0
+#: Pictures downloaded for one clip (the first ones of its body, the lead picture first).
+MAX_IMAGES = 100
+#: Downloads at once for one clip, and clips whose pictures are downloaded at once.
+IMAGE_FETCHES_AT_ONCE = 4
+IMAGE_CLIPS_AT_ONCE = 2
+#: Of a srcset, the widest candidate up to this width is taken (wider ones cost bytes a reader never sees).
+IMAGE_MAX_WIDTH = 2000
+#: A tracking pixel: a side this small, or fewer bytes than IMAGE_TINY_BYTES with no side over IMAGE_TINY_SIDE.
+IMAGE_PIXEL_SIDE = 2
+IMAGE_TINY_BYTES = 2048
+IMAGE_TINY_SIDE = 16
+#: Pixels an image may have (Pillow refuses larger ones as decompression bombs).
+IMAGE_MAX_PIXELS = 100_000_000
+#: The longest side of the list's thumbnails (pixels; the list shows them at half that, sharp on HiDPI).
+THUMBNAIL_SIDE = 240
+#: Download pictures after a clip is saved; `tidyclip serve --no-images` or TIDYCLIP_IMAGES=off turn it off.
+DOWNLOAD_IMAGES = True
+IMAGES_ENV = "TIDYCLIP_IMAGES"
+#: How often the server removes image files no clip uses (those older than UNDO_KEEP_SECONDS).
+IMAGE_COLLECT_SECONDS = 30 * 60
+
+# -- moving in: pages an import names but does not hold (importers/page_queue.py) --
+#: New clips waiting for their page saved in one go (one sync for all of them, not one each): the
+#: first of 10,000 Pocket rows is listed within a second, and the extension's clips wait at most one batch.
+IMPORT_BATCH = 500
+#: Pages fetched at once, across all sites. Two keep both cores busy cleaning pages (the engine holds
+#: the GIL: four fetched no more a second, and doubled the extension's wait meanwhile; BENCHMARKS.md).
+PAGE_FETCH_WORKERS = 2
+#: Seconds between two fetches from one site (never two at once from one site): polite to the site,
+#: and what keeps an import of 5,000 articles from one blog from looking like an attack on it.
+PAGE_FETCH_HOST_DELAY = 1.0
+#: Tries after the first for a fetch that failed for a reason that may pass (timed out, refused, 5xx, 429).
+PAGE_FETCH_RETRIES = 3
+#: Seconds the site waits before the first retry; doubled for each retry after it.
+PAGE_FETCH_BACKOFF = 5.0
+#: Largest page fetched; a bigger one fails as "too big" (the engine takes no more either).
+PAGE_FETCH_MAX_BYTES = MAX_PAGE_BYTES
+#: Seconds one page may take (connecting, then reading the whole of it).
+PAGE_FETCH_SECONDS = 20.0
+
+
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
     chosen = explicit or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("tidyclip", appauthor=False)

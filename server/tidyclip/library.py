@@ -37,6 +37,12 @@ from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, TidyclipError
 from tidyclip.fields import merged_tags
 from tidyclip.files import gzipped
+from tidyclip.image_store import ImageFiles
+from tidyclip.images.carry import is_keepable
+from tidyclip.images.download import file_of
+from tidyclip.images.picture import thumbnail
+from tidyclip.images.refresh import refresh_images
+from tidyclip.images.worker import ImageWorker
 from tidyclip.reading import highlights as highlighting
 from tidyclip.reading.schema import Highlight, with_defaults
 from tidyclip.store import Deleted, Store
@@ -133,6 +139,12 @@ class Trash:
             self.entries[undo_id] = (now + self.keep_seconds, deleted)
         return undo_id
 
+    def image_names(self) -> set[str]:
+        """The image files the clips waiting here name (kept while their delete can be undone)."""
+        with self.lock:
+            clips = [item.clip for _expires, deleted in self.entries.values() for item in deleted]
+        return {name for clip in clips for entry in clip.get("images") or [] if (name := file_of(entry))}
+
     def take(self, undo_id: str) -> list[Deleted]:
         with self.lock:
             expires, deleted = self.entries.pop(undo_id, (0.0, []))
@@ -142,21 +154,26 @@ class Trash:
 
 
 class Library:
-    def __init__(self, store: Store, *, background: bool = False):
+    def __init__(self, store: Store, *, background: bool = False, images: bool = False):
         """`background=True` (the server): story links are made on a background thread. Otherwise
-        (the CLI) they are made before a call returns, up to STORY_FOLLOW_AT_EXIT changes a call."""
+        (the CLI) they are made before a call returns, up to STORY_FOLLOW_AT_EXIT changes a call.
+        `images` (with `background`): a saved clip's pictures are downloaded on background threads."""
         self._store = store
+        self._image_files = ImageFiles(store.data_dir)
+        self._image_worker = ImageWorker(self.refresh_images, self.collect_images) if background and images else None
         self._stories = stories.StoryIndex(store.data_dir / stories.INDEX_FILE)
         self._follower = Follower(self._stories, store) if background else None
         self._trash = Trash(UNDO_KEEP_SECONDS)
         self._compressor = ThreadPoolExecutor(max_workers=COMPRESSORS, thread_name_prefix="tidyclip-gzip")
 
     @classmethod
-    def open(cls, data_dir: Path, *, exclusive: bool = False, background: bool = False) -> "Library":
-        return cls(Store(Path(data_dir), exclusive=exclusive), background=background)
+    def open(cls, data_dir: Path, *, exclusive: bool = False, background: bool = False, images: bool = False) -> "Library":
+        return cls(Store(Path(data_dir), exclusive=exclusive), background=background, images=images)
 
     def close(self) -> None:
         """Every thread stops before the connections it uses close."""
+        if self._image_worker is not None:
+            self._image_worker.close()
         if self._follower is not None:
             self._follower.close()
         self._compressor.shutdown()
@@ -188,7 +205,7 @@ class Library:
 
     def search(self, **filters: Any) -> tuple[list[Clip], int]:
         """Summaries of the matching clips with their story links, and how many match
-        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset, all_versions)."""
+        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset, state, favorite, all_versions)."""
         items, total = self._store.search(**filters)
         return self._with_similar(items), total
 
@@ -254,17 +271,50 @@ class Library:
         else:
             self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
 
-    def import_record(self, clip: Clip, original_html: str | None, history: list[dict[str, Any]] | None = None) -> str:
-        """Save a whole clip from an export as it is (with its versions); "created" or "updated"."""
+    def import_record(self, clip: Clip, original_html: str | None, image_files: dict[str, bytes] | None = None,
+                      history: list[dict[str, Any]] | None = None) -> str:
+        """Save a whole clip from an export as it is (with its versions); "created" or "updated".
+        `image_files`: the pictures the export carried (stored file name -> bytes), kept before the
+        clip names them."""
+        for name, data in (image_files or {}).items():
+            if is_keepable(name, data):  # else the clip lists it as lost: `tidyclip images --refetch` fetches it
+                self.keep_image(data, name.rsplit(".", 1)[-1])
+        self._store.sync_later(self._image_files.take_unsynced())
         saved, status = self._store.save_record(clip, original_html=original_html, history=history)
         self._changed(self.reanchor_highlights(saved), link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
     def bulk_save(self, records: Iterable[tuple[Clip, str | bytes | None]]) -> int:
-        """Many new clips at once (a new store, benchmarks): see bulk.bulk_save_records."""
+        """Many new clips at once (a new store, benchmarks, an import's clips waiting for their page):
+        see bulk.bulk_save_records."""
         from tidyclip.bulk import bulk_save_records
 
         return bulk_save_records(self._store, records)
+
+    # -- moving in: clips waiting for their page (importers/, page_queue) ---------------------------
+    def find_by_url(self, url: str) -> Clip | None:
+        """The clip of this page (URLs compared normalized), or None."""
+        clip = self._store.find_by_url(url)
+        return with_defaults(clip) if clip is not None else None
+
+    def update_imported(self, clip: Clip, *, tags: list[str], state: str | None = None,
+                        favorite: bool | None = None) -> tuple[Clip, str]:
+        """A page an import names, already here: its tags merged with the import's, its state set to
+        the import's, starred if the import says so. "unchanged" when it had all that already."""
+        wanted = {"tags": merged_tags(clip.get("tags") or [], tags), "state": state or clip.get("state"),
+                  "favorite": clip.get("favorite") or bool(favorite)}
+        if all(clip.get(key) == value for key, value in wanted.items()):
+            return clip, "unchanged"
+        return self._store.update(clip["id"], lambda current: {
+            **wanted, "tags": merged_tags(current.get("tags") or [], tags)}), "updated"
+
+    def set_fetch(self, clip_id: str, fetch: dict[str, Any]) -> Clip:
+        """Record how fetching the clip's page goes (`clip.PageFetch`: waiting again, or failed and why)."""
+        return self._store.update(clip_id, lambda current: {"fetch": fetch}, fields=("fetch",))
+
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips waiting for their page, in these `fetch` statuses, oldest first."""
+        return self._store.fetching(statuses)
 
     def edit(self, clip_id: str, **fields: Any) -> Clip:
         """Set what the user owns: title, tags, note, and the reading state (state="unread" or
@@ -403,6 +453,45 @@ class Library:
             self._follower.wait()
             return True
         return self._stories.follow(self._store.index, limit=limit)
+
+    # -- images (images/: which, fetched how; image_store.py: the files) ---------------------------
+    def images_soon(self, clip_id: str) -> None:
+        """Download the clip's pictures on the background threads (the server, images on), else not."""
+        if self._image_worker is not None:
+            self._image_worker.submit(clip_id)
+
+    def wait_for_images(self) -> None:
+        if self._image_worker is not None:
+            self._image_worker.wait()
+
+    def refresh_images(self, clip_id: str) -> int:
+        """Download the clip's missing pictures now; how many were tried."""
+        return refresh_images(self, clip_id)
+
+    def put_images(self, clip_id: str, change: Callable[[list[dict]], list[dict]]) -> Clip:
+        self._store.sync_later(self._image_files.take_unsynced())  # synced with the record's checkpoint
+        return self._store.put_images(clip_id, change)
+
+    def keep_image(self, data: bytes, ext: str) -> str:
+        return self._image_files.put(data, ext)
+
+    def image_path(self, name: str) -> Path | None:
+        return self._image_files.path(name)
+
+    def image_bytes(self, name: str) -> bytes | None:
+        return self._image_files.read(name)
+
+    def thumbnail_path(self, name: str) -> Path | None:
+        return self._image_files.thumbnail(name, thumbnail)
+
+    def collect_images(self, older_than: float = UNDO_KEEP_SECONDS) -> int:
+        """Remove image files no clip uses (nor a deleted clip that can still be undone) and that are
+        older than `older_than` seconds (a download may be about to name one); how many went."""
+        in_use = self._store.image_names_in_use()
+        if in_use is None:
+            return 0
+        in_use |= self._trash.image_names()
+        return self._image_files.collect(in_use, older_than)
 
     # -- checking ----------------------------------------------------------------------------------
     def check(self, *, repair: bool = False) -> list[str]:

@@ -70,6 +70,7 @@ CREATE INDEX IF NOT EXISTS clips_updated ON clips (updated, id);
 CREATE INDEX IF NOT EXISTS clips_title ON clips (title_key, id);
 CREATE INDEX IF NOT EXISTS clips_state ON clips (state, created, id);
 CREATE INDEX IF NOT EXISTS clips_favorite ON clips (favorite, created, id);
+CREATE INDEX IF NOT EXISTS clips_reading ON clips (state, favorite, created, id);
 CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, PRIMARY KEY (tag_key, rowid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, highlights, tokenize = 'porter unicode61 remove_diacritics 2');
@@ -420,6 +421,14 @@ class SearchIndex:
         but scans the table for "rowid IN (...)"."""
         query = "SELECT text, highlights FROM clips_fts WHERE rowid = ?"
         return {rowid: (row[0], row[1] or "") for rowid in rowids if (row := self.conn.execute(query, (rowid,)).fetchone())}
+
+    def fetching(self, statuses: Iterable[str]) -> list[tuple[str, str]]:
+        """(id, url) of the clips waiting for their page in these fetch statuses, oldest first."""
+        wanted = list(statuses)
+        rows = self.conn.execute(
+            "SELECT id, json_extract(summary, '$.url') FROM clips"
+            f" WHERE json_extract(summary, '$.fetch.status') IN ({','.join('?' * len(wanted))}) ORDER BY created, id", wanted)
+        return [(row[0], row[1]) for row in rows]
 
     def ids(self, *, q: str | None = None, tag: str | None = None) -> list[str]:
         """Ids of matching clips, newest first (for streaming full clips)."""

@@ -380,6 +380,10 @@ class Store:
         """Every matching clip's id, newest first."""
         return self.index.ids(q=q, tag=tag)
 
+    def fetching(self, statuses: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(id, url) of the clips whose page is to be fetched, in these fetch statuses."""
+        return self.index.fetching(statuses)
+
     # -- writing ---------------------------------------------------------------------------------
     def save(
         self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
@@ -397,6 +401,8 @@ class Store:
             history = None
             if existing:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
+                if existing.get("images"):  # the page clipped again keeps the pictures already downloaded
+                    record["images"] = existing["images"]
                 record.update({key: existing[key] for key in READING_FIELDS if key in existing})  # re-anchored by the Library
                 if existing.get("_own_title"):  # a title the user gave belongs to the clip, whatever the page says now
                     record["title"] = existing["title"]
@@ -428,19 +434,19 @@ class Store:
             restored = self._restored(record["id"], history) if history else (self._grown(existing, record) if existing else None)
             return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True, history=restored)
 
-    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]]) -> Clip:
-        """Change what the user owns (title, tags, note) of a stored clip: `change` gets the clip as
-        it is now, inside the write lock, and returns the fields to set. Nothing between the read
-        and the write, so two edits at once both land."""
+    def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]], *, fields: tuple[str, ...] = USER_FIELDS) -> Clip:
+        """Change what the user owns (title, tags, note; `fields`: what else the caller may set) of
+        a stored clip: `change` gets the clip as it is now, inside the write lock, and returns the
+        fields to set. Nothing between the read and the write, so two edits at once both land."""
         with self._writing():
             meta = self._read_meta(clip_id)
             if meta is None:
                 raise NotFound(f"no clip with id {clip_id}")
             current = self._read_whole(meta)
             changes = change(current)
-            unknown = set(changes) - set(USER_FIELDS)
+            unknown = set(changes) - set(fields)
             if unknown:
-                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(USER_FIELDS)}")
+                raise BadInput(f"cannot change {', '.join(sorted(unknown))}; only {', '.join(fields)}")
             check_fields(changes)
             changes = clean_fields(changes)
             if "title" in changes and not changes["title"]:
@@ -456,6 +462,39 @@ class Store:
                                                       title_changed="title" in changes,
                                                       highlights_changed="highlights" in changes), shard)
             return {**current, **public(meta)}
+
+    def put_images(self, clip_id: str, change: Callable[[list[dict]], list[dict]]) -> Clip:
+        """Set the clip's `images` list (downloads done): `change` gets the list as it is now, inside
+        the write lock. `updated` stays as it is: a picture arriving is not an edit."""
+        with self._writing():
+            meta = self._read_meta(clip_id)
+            if meta is None:
+                raise NotFound(f"no clip with id {clip_id}")
+            meta["images"] = change(list(meta.get("images") or []))
+            check_fields({"images": meta["images"]})
+            self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
+            shard = shard_of(clip_id)
+            self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
+                                                      title_changed=False), shard)
+            return public(meta)
+
+    def sync_later(self, paths: set[Path]) -> None:
+        """Files written beside the store (pictures) made durable with the next checkpoint."""
+        with self._writing():
+            self._unsynced |= paths
+
+    def image_names_in_use(self) -> set[str] | None:
+        """The stored image files some clip names; None when a shard cannot be read (then nobody can
+        say a file is unused)."""
+        names: set[str] = set()
+        for path in self.meta_dir.glob("*.json"):
+            try:
+                data = AtomicJSONStorage(path).read() or {}
+            except StoreCorrupt:
+                return None
+            for meta in data.get("clips", {}).values():
+                names.update(entry["local_url"].rsplit("/", 1)[-1] for entry in meta.get("images") or [] if entry.get("local_url"))
+        return names
 
     def put_engine_fields(self, clip_id: str, fresh: Clip, *, revision: str) -> Clip:
         """A new cleaning of the stored page (restore, reclean): only the engine's fields change, the

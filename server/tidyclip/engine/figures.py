@@ -12,6 +12,7 @@ from itertools import islice
 
 from lxml import etree
 
+from tidyclip.config import IMAGE_MAX_WIDTH
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
@@ -61,16 +62,28 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block]) -> l
 
 
 def image_source(image: etree._Element) -> str | None:
-    """The picture's real address: a lazy loader's attribute first, then src, then the widest srcset entry."""
+    """The picture's real address: the widest candidate up to IMAGE_MAX_WIDTH of its srcsets (lazy or
+    not, the <img>'s and its <picture>'s <source>s), else a lazy loader's attribute, else src."""
+    srcsets = [image.get("data-srcset"), image.get("srcset")]
+    # libxml2 does not know <source> is empty: the <img> after it ends up inside it, so look up to the <picture>.
+    frame = next(image.iterancestors("picture"), None)
+    if frame is not None:
+        srcsets += [value for source in frame.iter("source") for value in (source.get("data-srcset"), source.get("srcset"))]
+    widest = _widest(", ".join(srcset for srcset in srcsets if srcset))
+    if widest:
+        return widest
     for name in (*_LAZY_SOURCES, "src"):
         value = (image.get(name) or "").strip()
         if value and not value.startswith("data:"):
             return value
-    return _widest(image.get("data-srcset") or image.get("srcset") or "")
+    return None
 
 
 def _widest(srcset: str) -> str | None:
-    best, best_width = None, -1.0
+    """The widest candidate up to IMAGE_MAX_WIDTH ("800w"; "2x" counts as 2 px, below any width), else
+    the narrowest wider one."""
+    fitting: list[tuple[float, str]] = []
+    wider: list[tuple[float, str]] = []
     for candidate in srcset.split(","):
         parts = candidate.split()
         if not parts or parts[0].startswith("data:"):
@@ -80,9 +93,10 @@ def _widest(srcset: str) -> str | None:
             width = float(descriptor[:-1])
         except ValueError:
             continue
-        if width > best_width:
-            best, best_width = parts[0], width
-    return best
+        (fitting if width <= IMAGE_MAX_WIDTH else wider).append((width, parts[0]))
+    if fitting:
+        return max(fitting, key=lambda pair: pair[0])[1]
+    return min(wider, key=lambda pair: pair[0])[1] if wider else None
 
 
 def _is_pixel(image: etree._Element) -> bool:

@@ -7,7 +7,8 @@ may come in any order after `mimetype`). Memory holds one chapter body plus eboo
 without its body (title, file name, id: about 1.2 KB) for each chapter, never the bodies of the others.
 
 Chapters are XHTML: the clip HTML is sanitized and stripped of characters XML forbids, and ebooklib
-re-serializes it as XML. Images are replaced by their alt text: an EPUB may not load remote images.
+re-serializes it as XML. A clip's stored pictures are embedded (images/, listed in the manifest); the
+others are replaced by their alt text: an EPUB may not load remote images.
 """
 
 import zipfile
@@ -20,9 +21,13 @@ from tidyclip.export.chunks import batched
 from tidyclip.export.markup import clip_header, sanitize, without_images, xml_safe
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.sink import DrainableBuffer
+from tidyclip.images.carry import files_of
+from tidyclip.images.local_html import html_with_copies
 
 MIMETYPE = "application/epub+zip"
 FILE_ENDING = ".epub"
+#: The book's folder of the clips' stored pictures.
+IMAGES = "images"
 STYLE = b"""body { font-family: serif; line-height: 1.5; }
 h1 { font-family: sans-serif; line-height: 1.2; }
 .byline, .tags { font-family: sans-serif; font-size: .8em; color: #555; }
@@ -63,8 +68,12 @@ def _new_book(options: ExportOptions) -> epub.EpubBook:
     return book
 
 
-def chapter(clip: Clip, number: int, style: epub.EpubItem) -> epub.EpubHtml:
-    body = without_images(sanitize(clip.get("html")))
+def chapter(clip: Clip, number: int, style: epub.EpubItem, pictures: dict[str, str] | None = None) -> epub.EpubHtml:
+    """`pictures`: original address -> the book's own file of a stored picture (the rest become their alt text)."""
+    body = sanitize(clip.get("html"))
+    if pictures:
+        body = html_with_copies(body, clip, lambda entry: pictures.get(entry["url"]))
+    body = without_images(body)
     item = epub.EpubHtml(
         uid=f"clip{number}", file_name=f"clip{number:05d}.xhtml",
         title=xml_safe(clip.get("title") or clip["url"]), lang=clip.get("lang") or None,
@@ -82,8 +91,18 @@ def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     writer.begin()
     writer.write_item(style)
     chapters = []
+    embedded: set[str] = set()
     for number, clip in enumerate(clips, start=1):
-        item = book.add_item(chapter(clip, number, style))
+        pictures = {}
+        for entry, name, data in files_of(clip, options.image_of) if options.image_of else ():
+            if name not in embedded:  # once a book, however many clips show it; listed in the manifest
+                picture = book.add_item(epub.EpubItem(uid=f"img-{name[:16]}", file_name=f"{IMAGES}/{name}",
+                                                      media_type=entry.get("type"), content=data))
+                writer.write_item(picture)
+                picture.content = b""
+                embedded.add(name)
+            pictures[entry["url"]] = f"{IMAGES}/{name}"
+        item = book.add_item(chapter(clip, number, style, pictures))
         writer.write_item(item)
         item.content = ""  # written: drop the body, keep the title and file name for the contents
         chapters.append(item)

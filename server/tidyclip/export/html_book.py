@@ -2,6 +2,8 @@
 
 The table of contents comes first, so the clips are read twice (titles, then bodies) rather than
 held in memory. A Content-Security-Policy forbids scripts outright, as a second lock behind sanitizing.
+Self-contained (`--self-contained`), the clips' stored pictures are inside the page as data: URIs, so
+the one file reads offline.
 """
 
 from collections.abc import Iterable, Iterator
@@ -11,6 +13,8 @@ from tidyclip.clip import Clip
 from tidyclip.export.chunks import encoded_chunks
 from tidyclip.export.markup import clip_header, sanitize
 from tidyclip.export.options import ExportOptions
+from tidyclip.images.carry import data_uri, files_of
+from tidyclip.images.local_html import html_with_copies
 from tidyclip.reading.marks import marked_html
 
 MIMETYPE = "text/html; charset=utf-8"
@@ -41,11 +45,21 @@ def _contents_entry(clip: Clip) -> str:
     return f'<li><a href="#{anchor(clip)}">{escape(clip.get("title") or clip["url"])}</a>{site}</li>\n'
 
 
-def _article(clip: Clip) -> str:
+def _article(clip: Clip, options: ExportOptions) -> str:
     # lang picks the right fonts and hyphenation; dir="auto" lays out Arabic or Hebrew clips right to left.
     lang = f' lang="{escape(clip["lang"])}"' if clip.get("lang") else ""
-    return (f'<article id="{anchor(clip)}"{lang} dir="auto">\n{clip_header(clip, "h2")}{marked_html(sanitize(clip.get("html")), clip.get("highlights"))}\n'
+    return (f'<article id="{anchor(clip)}"{lang} dir="auto">\n{clip_header(clip, "h2")}{marked_html(_body(clip, options), clip.get("highlights"))}\n'
             '<p class="back"><a href="#contents">↑ Contents</a></p>\n</article>\n')
+
+
+def _body(clip: Clip, options: ExportOptions) -> str:
+    """The clip's HTML; self-contained, its stored pictures inside it as data: URIs (after sanitizing,
+    which would take data: addresses out)."""
+    html = sanitize(clip.get("html"))
+    if not (options.self_contained and options.image_of):
+        return html
+    inline = {entry["url"]: data_uri(entry, data) for entry, _name, data in files_of(clip, options.image_of)}
+    return html_with_copies(html, clip, lambda entry: inline.get(entry["url"]))
 
 
 def _pieces(clips: Iterable[Clip], options: ExportOptions) -> Iterator[str]:
@@ -62,7 +76,7 @@ def _pieces(clips: Iterable[Clip], options: ExportOptions) -> Iterator[str]:
     exported = options.exported.strftime("%Y-%m-%d %H:%M UTC")
     yield f'</ol>\n<p class="byline">{count} clips, exported {exported}</p>\n</nav>\n<main>\n'
     for clip in clips:
-        yield _article(clip)
+        yield _article(clip, options)
     yield "</main>\n</body>\n</html>\n"
 
 

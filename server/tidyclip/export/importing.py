@@ -26,6 +26,9 @@ from tidyclip.config import STORY_FOLLOW_AT_EXIT
 from tidyclip.errors import BadInput, TidyclipError
 from tidyclip.export.json_stream import iter_array
 from tidyclip.export.records import DOCUMENT_FORMAT, from_record, record_history
+from tidyclip.images.carry import IMAGE_FILES_KEY, decoded_files
+from tidyclip.importers.moving_in import import_export
+from tidyclip.importers.sniff import sniff
 from tidyclip.library import Progress
 from tidyclip.reading.highlights import passage_of
 
@@ -214,7 +217,7 @@ def save_wallabag(library: Any, entry: dict) -> str:
 
 def save_tidyclip(library: Any, record: dict, where: str) -> str:
     clip, original_html = from_record(record, where)
-    return library.import_record(clip, original_html, record_history(record))
+    return library.import_record(clip, original_html, decoded_files(record.get(IMAGE_FILES_KEY), where), record_history(record))
 
 
 def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -> tuple[int, int]:
@@ -222,6 +225,10 @@ def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -
 
     Wallabag entries the engine cannot make a clip of (no article text) are skipped with a line on stderr.
     """
+    other_service = sniff(Path(path))  # Pocket, Instapaper, Omnivore, Raindrop, bookmarks: importers/
+    if other_service is not None:
+        moved_in = import_export(library, other_service, progress=progress)
+        return moved_in["created"], moved_in["updated"]
     source = ImportSource(Path(path))
     sum(1 for _ in source.items())  # the file read whole first: one cut short says so, whatever it holds
     total = sum(1 for _ in source.records())  # then every record checked: nothing is saved unless all is well

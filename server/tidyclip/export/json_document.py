@@ -11,6 +11,7 @@ from tidyclip.clip import Clip
 from tidyclip.export.chunks import encoded_chunks
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.records import DOCUMENT_FORMAT, DOCUMENT_VERSION, to_record
+from tidyclip.images.carry import encoded_files
 
 MIMETYPE = "application/json"
 FILE_ENDING = ".json"
@@ -26,7 +27,8 @@ def record_json(clip: Clip, options: ExportOptions) -> str:
     """The clip's record on one line (json.dumps escapes every newline inside strings)."""
     original = options.original_of(clip["id"]) if options.original_of else None
     history = options.history_of(clip["id"]) if options.history_of and clip.get("versions", 1) > 1 else None
-    return json.dumps(to_record(clip, original, history), ensure_ascii=False)
+    files = encoded_files(clip, options.image_of) if options.original_of and options.image_of else None
+    return json.dumps(to_record(clip, original, files, history), ensure_ascii=False)
 
 
 def _pieces(clips: Iterable[Clip], options: ExportOptions) -> Iterator[str]:

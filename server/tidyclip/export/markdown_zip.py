@@ -6,7 +6,8 @@ the clip is archived or a favourite). With `history_of` (the `with_versions` opt
 changed gets a note for each earlier version too ("Title (version 1).md"), linked from the current
 note's end as [[wiki links]]. It is written by PyYAML's safe
 dumper, so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian
-accepts (no spaces or punctuation: "machine learning" becomes "machine-learning").
+accepts (no spaces or punctuation: "machine learning" becomes "machine-learning"). The clips' stored
+pictures are files of tidyclip/attachments/, linked from the notes by relative paths.
 """
 
 import re
@@ -21,12 +22,16 @@ from tidyclip.export.filenames import UniqueNames
 from tidyclip.export.options import ExportOptions
 from tidyclip.export.safe_markdown import safe_markdown
 from tidyclip.export.sink import DrainableBuffer
+from tidyclip.images.carry import files_of
+from tidyclip.images.local_html import markdown_with_copies
 from tidyclip.reading.marks import highlights_section, marked_markdown
 
 MIMETYPE = "application/zip"
 FILE_ENDING = "-markdown.zip"
 #: Every note sits in this folder inside the zip, so unzipping never scatters files.
 FOLDER = "tidyclip"
+#: The pictures' folder, beside the notes (Obsidian's usual name for it).
+ATTACHMENTS = "attachments"
 _NOT_IN_TAG = re.compile(r"[^\w/-]+")
 #: yaml.safe_dump's dumper, in C when PyYAML was built with libyaml (twice as fast over a whole export).
 _SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -87,8 +92,10 @@ def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     sink = DrainableBuffer()
     names = UniqueNames()
     stamp = options.exported.timetuple()[:6]
+    attached: set[str] = set()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for clip in clips:
+            clip = _with_attachments(clip, options, archive, attached, stamp)
             current = names.name(clip.get("title"), ".md")
             earlier = earlier_notes(clip, options, names)
             for name, note in [(current, linked(note_text(clip), earlier)), *earlier]:
@@ -97,6 +104,23 @@ def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
                 archive.writestr(entry, note)
             yield sink.drain()
     yield sink.drain()
+
+
+def _with_attachments(clip: Clip, options: ExportOptions, archive: zipfile.ZipFile, attached: set[str],
+                      stamp: tuple) -> Clip:
+    """The clip whose Markdown names its stored pictures as files of ATTACHMENTS beside the notes
+    (relative links: Obsidian and Logseq open them), each file written into the zip once."""
+    if options.image_of is None:
+        return clip
+    local = {}
+    for entry, name, data in files_of(clip, options.image_of):
+        if name not in attached:
+            archive.writestr(zipfile.ZipInfo(f"{FOLDER}/{ATTACHMENTS}/{name}", date_time=stamp), data)  # stored: already compressed
+            attached.add(name)
+        local[entry["url"]] = f"{ATTACHMENTS}/{name}"
+    if not local:
+        return clip
+    return {**clip, "markdown": markdown_with_copies(clip.get("markdown") or "", clip, lambda entry: local.get(entry["url"]))}
 
 
 def write(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:

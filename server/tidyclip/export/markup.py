@@ -7,6 +7,7 @@ script, an event handler or a `javascript:` link, whatever is in the store.
 
 import re
 from html import escape
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -28,11 +29,14 @@ def sanitize(html: str | None) -> str:
 
 
 def without_images(html: str) -> str:
-    """The HTML with each <img> replaced by its alt text, for e-books, which cannot load remote images."""
+    """The HTML with each remote <img> replaced by its alt text, for e-books, which cannot load remote
+    images (a relative one is the book's own file)."""
     if "<img" not in html:
         return html
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for image in root.iter("img"):
+    for image in list(root.iter("img")):
+        if not urlsplit(image.get("src") or "").scheme and image.get("src"):
+            continue
         alt = (image.get("alt") or "").strip()
         replacement = etree.Element("span")
         replacement.text = f"[{alt}]" if alt else ""

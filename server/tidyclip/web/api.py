@@ -115,7 +115,8 @@ def parsable_url(url: str) -> bool:
 
 @bp.get("/health")
 def health() -> Response:
-    return jsonify({"status": "ok", "version": __version__})
+    # The count tells `tidyclip service status` how many clips the running server holds.
+    return jsonify({"status": "ok", "version": __version__, "clips": library().count()})
 
 
 @bp.post("/clips")
@@ -134,6 +135,7 @@ def create_clip() -> tuple[Response, int, dict]:
     # The clip is durable now; its story links follow once the answer is sent, so that the story
     # index's work neither delays the answer nor competes with sending it. `similar` shows on GET a moment later.
     response.call_on_close(clips.link_soon)
+    response.call_on_close(lambda: clips.images_soon(clip["id"]))  # the pictures follow, never delaying the answer
     return response, 201 if status == "created" else 200, {"Location": f"/api/clips/{clip['id']}"}
 
 

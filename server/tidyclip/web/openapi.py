@@ -154,7 +154,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
                         "code": {"type": "string"}, "message": {"type": "string"}}}},
                 },
-                "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "version": {"type": "string"}}},
+                "Health": {"type": "object", "properties": {"status": {"const": "ok"}, "version": {"type": "string"},
+                                                      "clips": {"type": "integer", "description": "How many clips the store holds"}}},
                 "NewClip": {
                     "type": "object", "required": ["url", "html"],
                     "properties": {
@@ -203,6 +204,16 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "version": {"type": "integer", "description": "The number of the version shown"},
                         "versions": {"type": "integer", "description": "How many versions are kept (1: the page never changed)"},
                         "similar": {"type": "array", "items": {"type": "object"}},
+                        "images": {"type": "array", "description": "The clip's pictures, downloaded after it was saved", "items": {
+                            "type": "object", "required": ["url", "status"], "properties": {
+                                "url": {"type": "string", "description": "The original address"},
+                                "status": {"enum": ["stored", "pending", "failed", "skipped"]},
+                                "reason": {"type": "string", "description": "Why it failed or was skipped (\"http 404\", \"tracking pixel\")"},
+                                "local_url": {"type": "string", "description": "Where this server serves the kept copy (/images/<sha256>.<ext>)"},
+                                "type": {"type": "string"}, "bytes": {"type": "integer"},
+                                "width": {"type": "integer"}, "height": {"type": "integer"}}}},
+                        "fetch": {"type": "object", "description": "An imported clip whose page is not fetched yet: "
+                                  "{status: waiting | failed, reason, tries}; gone once it has its page"},
                         "snippet": {"type": "string", "description": "With q: HTML-escaped text, matches in <mark>"},
                         "highlight_snippet": {"type": "string", "description": "With q, when a highlight's quote or note matched: "
                                               "HTML-escaped, matches in <mark>"},

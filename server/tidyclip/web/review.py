@@ -8,6 +8,8 @@ anything here. The `/ui/` routes call the same Library functions the API does; u
 the Library too.
 """
 
+import base64
+import binascii
 import hmac
 import secrets
 from html import escape, unescape
@@ -23,6 +25,7 @@ from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, Tidyclip
 from tidyclip.export import FORMATS as EXPORT_FORMATS
 from tidyclip.export import FORMATS_WITH_ORIGINAL, FORMATS_WITH_VERSIONS_OPTION, stream_export
 from tidyclip.fields import clean_tags
+from tidyclip.importers.uploads import ImportRuns
 from tidyclip.web import guard
 from tidyclip.web.api import (
     DATE,
@@ -96,7 +99,7 @@ def refuse_cross_site_changes() -> None:
 
 
 #: Pages that show the user's clips (or the token): other sites' pages may at most link to them.
-PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.version_diff", "review.connect"})
+PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.version_diff", "review.connect", "review.import_page"})
 
 
 @bp.before_request
@@ -153,18 +156,25 @@ def clip_list() -> str:
         view_args["one_per_story"] = "1"
     return render_template(
         "review/list.html", clips=clips, total=total, filters=filters, sort=sort, sorts=SORT_LABELS,
-        one_per_story=one_per_story, problem=problem, view_args=view_args,
+        one_per_story=one_per_story, problem=problem, view_args=view_args, pages=moving_in_progress(),
         tabs=[(name, label, url_for("review.clip_list", **{**view_args, "view": name})) for name, (label, _) in VIEWS.items()],
         next_url=url_for("review.clip_list", **view_args, page=page + 1) if page * REVIEW_PAGE_SIZE < total else None,
         prev_url=url_for("review.clip_list", **view_args, page=page - 1) if page > 1 else None,
     )
 
 
+def moving_in_progress() -> dict[str, int]:
+    """Imported clips still waiting for their page, those whose page could not be fetched, of all."""
+    return {"all": library().count(), **{status: len(library().fetching((status,))) for status in ("waiting", "failed")}}
+
+
 @bp.get("/clips/<clip_id>")
 def reader(clip_id: str) -> str:
     clip = library().get(clip_id)
+    highlights = sorted(clip["highlights"], key=lambda item: (item["detached"], item["position"]["start"]))
     history, shown = reader_versions(clip)
-    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, history=history, shown=shown)
+    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, highlights=highlights,
+                           history=history, shown=shown)
 
 
 def reader_versions(clip: dict) -> tuple[list[dict], dict | None]:
@@ -198,6 +208,11 @@ def connect() -> tuple[str, dict[str, str]]:
     return page, {"Cache-Control": "no-store"}  # the token must not stay in a cache on disk
 
 
+@bp.get("/import")
+def import_page() -> str:
+    return render_template("review/import.html", status=imports().status())
+
+
 @bp.get("/export")
 def export() -> Any:
     """Without a format: the page to choose one. With one: the download, streamed as it is written."""
@@ -219,6 +234,7 @@ def export() -> Any:
         library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
         with_versions=request.args.get("with_versions") == "1" and fmt in FORMATS_WITH_VERSIONS_OPTION,
+        self_contained=request.args.get("self_contained") == "1" and fmt == "html",
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -269,7 +285,6 @@ def reading_minutes(word_count: int | None) -> int:
     return max(1, round((word_count or 0) / READING_WORDS_PER_MINUTE))
 
 
-@bp.app_template_filter("web_image")
 def web_image(url: str | None) -> str | None:
     """Only http(s) and inline images are shown; anything else is dropped."""
     if url and url.startswith(("https://", "http://", "data:image/")):
@@ -331,3 +346,29 @@ def undo_delete() -> Response:
 def tag_clips() -> Response:
     body = json_body()
     return jsonify({"tagged": library().add_tags(clip_ids(body), clean_tags(body.get("tags")))})
+
+
+# ---- moving in: the import page's routes (tidyclip/importers/uploads.py) ---------------------------
+
+
+def imports() -> ImportRuns:
+    return current_app.extensions["tidyclip.imports"]
+
+
+@bp.post("/ui/import")
+def start_import() -> tuple[Response, int]:
+    """The file as {"name", "data": base64}: a JSON body, like every change these pages make."""
+    body = json_body()
+    name, data = body.get("name"), body.get("data")
+    if not isinstance(name, str) or not isinstance(data, str):
+        raise BadInput('send {"name": the file\'s name, "data": its bytes in base64}')
+    try:
+        content = base64.b64decode(data, validate=True)
+    except binascii.Error:
+        raise BadInput('"data" is not base64') from None
+    return jsonify(imports().start(name[:200], content)), 202
+
+
+@bp.get("/ui/import")
+def import_status() -> Response:
+    return jsonify(imports().status())

@@ -15,6 +15,7 @@
   if (!article || !content || !list) return;
   const clipUrl = `/ui/clips/${encodeURIComponent(article.dataset.id)}`;
   const noteForm = document.getElementById("highlight-note-form");
+  const actions = document.getElementById("highlight-actions");
   const squeeze = (text) => text.replace(/\s+/g, "");
   const CONTEXT = 32;
 
@@ -198,7 +199,10 @@
   function repaint() {
     const found = paint(listed().map(itemOf));
     // A passage the server placed but this page's text lacks (it differs a little from the clip's text).
-    listed().forEach((li) => li.classList.toggle("unplaced", li.dataset.detached !== "true" && !found.has(li.dataset.hid)));
+    listed().forEach((li) => {
+      const unplaced = li.dataset.detached !== "true" && !found.has(li.dataset.hid);
+      if (li.classList.contains("unplaced") !== unplaced) li.classList.toggle("unplaced", unplaced);
+    });
   }
 
   // ---- making, editing, deleting -------------------------------------------------------------------
@@ -229,6 +233,7 @@
       getSelection().removeAllRanges();
       const li = addToList(made);
       repaint();
+      choose(li);
       editNote(li);
     } catch (error) {
       tidyclip.fail(error);
@@ -248,6 +253,17 @@
     noteForm.hidden = true;
     document.getElementById("highlights-panel").appendChild(noteForm);  // out of the item, which may go
     editing = null;
+  }
+
+  /** The highlight whose actions (Note…, Delete) show. */
+  function choose(li) {
+    li.appendChild(actions);
+    actions.hidden = false;
+  }
+
+  function unchoose() {
+    actions.hidden = true;
+    document.getElementById("highlights-panel").appendChild(actions);
   }
 
   noteForm.addEventListener("submit", async (event) => {
@@ -272,6 +288,7 @@
     try {
       await tidyclip.send("DELETE", `${clipUrl}/highlights/${item.id}`);
       if (li.contains(noteForm)) closeNote();
+      if (li.contains(actions)) unchoose();
       li.remove();
       showCount();
       repaint();
@@ -304,7 +321,10 @@
   list.addEventListener("click", (event) => {
     const li = event.target.closest(".highlight-item");
     if (!li) return;
-    if (event.target.closest(".hl-quote")) scrollToHighlight(li.dataset.hid);
+    if (event.target.closest(".hl-quote")) {
+      choose(li);
+      scrollToHighlight(li.dataset.hid);
+    }
     else if (event.target.closest(".hl-edit")) editNote(li);
     else if (event.target.closest(".hl-delete")) remove(li);
   });
@@ -312,7 +332,9 @@
     const mark = event.target.closest("mark.hl");
     if (!mark || !getSelection().isCollapsed) return;
     const li = list.querySelector(`.highlight-item[data-hid="${CSS.escape(mark.dataset.hid)}"]`);
-    if (li) li.scrollIntoView({ block: "nearest" });
+    if (!li) return;
+    choose(li);
+    li.scrollIntoView({ block: "nearest" });
   });
   // mousedown, not click: a click would end the selection before the button saw it
   const highlightButton = document.getElementById("highlight-button");
