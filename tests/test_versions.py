@@ -331,3 +331,13 @@ def test_a_cut_shard_is_rebuilt_with_the_versions_it_had(tmp_path):
         assert back["text"] == clip["text"] and back["versions"] == 2
         assert other.version(clip["id"], 1)["text"] == "\n\n".join(PARAGRAPHS)
         assert other.check() == []
+
+
+def test_a_clip_without_text_yet_becomes_its_first_version(library):
+    """A clip saved with no text (an import's clip waiting for its page) keeps no empty version."""
+    moment = "2026-01-01T00:00:00.000Z"
+    waiting = {"id": "00000000000000aa", "url": URL, "title": "Harbour vote", "text": "", "markdown": "", "html": "",
+               "created": moment, "updated": moment, "tags": ["later"], "note": ""}
+    library.import_record(waiting, None)
+    clip, _ = library.clip_page(URL, page(PARAGRAPHS))
+    assert (clip["id"], clip["version"], clip["versions"], clip["tags"]) == (waiting["id"], 1, 1, ["later"])

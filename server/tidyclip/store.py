@@ -331,15 +331,16 @@ class Store:
             return versions.History(name=meta["_versions"] if meta else None)
 
     def _grown(self, existing: dict, record: Clip) -> versions.History | None:
-        """The history once the page is clipped again, when its text changed; None when it did not
-        (or the stored text cannot be read: then the new one replaces it, as before versions)."""
+        """The history once the page is clipped again, when its text changed; None when it did not or
+        there was none to keep (or the stored text cannot be read: then the new one replaces it, as
+        before versions)."""
         try:
             older = self._read_body(existing["id"], existing["_body"]).get("text") or ""
             history = self._history(existing)
         except StoreCorrupt:
             return None
-        if textdiff.same_text(older, record.get("text") or ""):
-            return None
+        if not older.strip() or textdiff.same_text(older, record.get("text") or ""):
+            return None  # the same text, or none yet (a clip waiting for its page): nothing to keep
         return versions.grown(history, existing, older, record, now_iso(), keep_versions())
 
     def _restored(self, clip_id: str, records: list[dict[str, Any]]) -> versions.History:
