@@ -51,9 +51,13 @@ def test_save_get_and_upsert_keep_what_the_user_owns(store):
     assert store.count() == 1
     assert store.find_by_url("https://example.com/a")["id"] == clip["id"]
     assert store.find_by_url("https://example.com/other") is None
-    # old revisions of the body and page were removed
+    # the first text is kept as version 1 (its body and page, and the history naming them); the
+    # same text again replaces the current body and page, leaving no old revision behind
     files = sorted(path.name for path in (store.body_dir / clip["id"][:2]).iterdir())
-    assert len(files) == 2 and all(".tmp" not in name for name in files)
+    assert len(files) == 5 and all(".tmp" not in name for name in files)
+    store.save(engine_clip("https://example.com/a", title="New title", text="Changed  text\nhere."), "<html>v3</html>")
+    assert sorted(path.name for path in (store.body_dir / clip["id"][:2]).iterdir()) != files
+    assert len(list((store.body_dir / clip["id"][:2]).iterdir())) == 5 and store.get(clip["id"])["versions"] == 2
 
 
 def test_original_is_gzip_and_bytes_survive(store):

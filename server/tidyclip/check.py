@@ -9,10 +9,12 @@ so the rest reads whole. Called through `Library.check`; the store's write lock 
 import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tinydb.table import Document
 
+from tidyclip import versions
 from tidyclip.clip import ENGINE_FIELDS, USER_FIELDS, check_clip
 from tidyclip.engine import make_clip
 from tidyclip.errors import BadInput, StoreCorrupt, TidyclipError
@@ -91,11 +93,13 @@ def _rebuild_shard(store: Store, path: Path) -> list[str]:
     table = store._db(shard).table("clips")
     for clip_id, url_key, summary in rows:
         folder = store.body_folder(clip_id)
-        bodies = sorted(folder.glob(f"{clip_id}.*.json"), key=lambda file: file.stat().st_mtime, reverse=True)
-        pages = sorted((file for file in folder.glob(f"{clip_id}.*.html.gz") if ".sel." not in file.name),
-                       key=lambda file: file.stat().st_mtime, reverse=True)
-        selections = sorted(folder.glob(f"{clip_id}.*.sel.html.gz"), key=lambda file: file.stat().st_mtime, reverse=True)
         meta = {**json.loads(summary), "_url_key": url_key}
+        earlier = _latest_history(meta, folder, clip_id)
+        newest_first = _newest_first(earlier)
+        bodies = sorted((file for file in folder.glob(f"{clip_id}.*.json") if file.name not in earlier), key=newest_first, reverse=True)
+        pages = sorted((file for file in folder.glob(f"{clip_id}.*.html.gz") if ".sel." not in file.name),
+                       key=newest_first, reverse=True)
+        selections = sorted(folder.glob(f"{clip_id}.*.sel.html.gz"), key=newest_first, reverse=True)
         for body in bodies:
             try:
                 check_clip(public({**meta, **store._read_body(clip_id, body.name)}))
@@ -114,6 +118,25 @@ def _rebuild_shard(store: Store, path: Path) -> list[str]:
     store._unsynced |= {store.shard_path(shard), store.meta_dir}
     store._checkpoint(replayed=True)
     return lines
+
+
+def _newest_first(earlier: set[str]) -> Callable[[Path], tuple[bool, float]]:
+    """A sort key (reversed) for a clip's files: newest first, the files of earlier versions after
+    the others (a page can be both the current one and an earlier one's)."""
+    return lambda file: (file.name not in earlier, file.stat().st_mtime)
+
+
+def _latest_history(meta: dict, folder: Path, clip_id: str) -> set[str]:
+    """The newest whole history file of the clip, named in `meta`; the files its earlier versions keep
+    (none of them is the current body)."""
+    for path in sorted(folder.glob(f"{clip_id}.*{versions.HISTORY_SUFFIX}"), key=lambda file: file.stat().st_mtime, reverse=True):
+        try:
+            history = versions.History.decode(path.read_bytes(), path.name)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        meta["_versions"] = path.name
+        return history.files()
+    return set()
 
 
 def _mend_clip(store: Store, meta: dict) -> str:

@@ -147,7 +147,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         count = export_to_path(
             library, args.format, Path(args.out), query=args.query, tag=args.tag,
             one_per_story=args.one_per_story, progress=not args.quiet, with_original=args.with_original,
-            self_contained=args.self_contained,
+            with_versions=args.with_versions, self_contained=args.self_contained,
             on_damaged=lambda clip_id, why: print(f"tidyclip: skipped clip {clip_id}: {why}", file=sys.stderr),
         )
         for what, why in library.damaged.items():
@@ -249,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--tag", help="only clips with this tag")
     export.add_argument("--one-per-story", action="store_true", help="leave out other outlets' copies of the same story")
     export.add_argument("--with-original", action="store_true", help="json/jsonl: carry each clip's original page (lets a later import reclean)")
+    export.add_argument("--with-versions", action="store_true",
+                        help="md: the earlier versions of a changed page as notes of their own, linked from the current one")
     export.add_argument("--self-contained", action="store_true", help="html: the pictures inside the page, so the one file reads offline")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)

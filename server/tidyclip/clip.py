@@ -8,7 +8,8 @@ User fields (kept when the page is cleaned again):
     tags (list of str), note (str), title; and the reading fields state, favorite, progress,
     highlights (tidyclip/reading/schema.py).
 Store fields (added by the store when saved):
-    id, created, updated (ISO 8601 UTC).
+    id, created, updated (ISO 8601 UTC); version (the number of the version shown) and versions (how
+    many are kept): a page clipped again with a new text keeps the earlier one (versions.py).
 Image fields (set as the clip's pictures are downloaded, kept when the page is cleaned again):
     images (list of {url, status, reason, local_url, type, bytes, width, height}; images/).
 Import fields (a clip saved from an export that gave only its address, waiting for its page):
@@ -39,7 +40,7 @@ ENGINE_FIELDS = (
 )
 #: What the user owns: a new cleaning of the page (restore, reclean, the page clipped again) keeps these.
 USER_FIELDS = ("tags", "note", "title", *reading.READING_FIELDS)
-STORE_FIELDS = ("id", "created", "updated", "tags", "note")
+STORE_FIELDS = ("id", "created", "updated", "tags", "note", "version", "versions")
 #: Joined in at read time from the story index (stories.py); a record that carries it is not believed.
 DERIVED_FIELDS = ("similar",)
 #: The kinds of removal the cleaning report counts; each is a key of `cleaning`.
@@ -96,6 +97,8 @@ class StoredClip(TypedDict, total=False):
     updated: str
     tags: list[str]
     note: str
+    version: int
+    versions: int
     fetch: "PageFetch"
     similar: list[SimilarEntry]
 
@@ -246,6 +249,8 @@ FIELD_CHECKS = {
     "updated": _moment,
     "tags": _tags,
     "note": _text(MAX_NOTE_CHARS),
+    "version": _count(1, 10**9),
+    "versions": _count(1, 10**9),
     "fetch": _fetch,
     "similar": _similar,
     "images": _images,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from tidyclip.errors import BadInput
+
 #: The server listens on loopback only unless told otherwise: every web page the user visits can
 #: reach 127.0.0.1, nothing outside the machine should.
 DEFAULT_HOST = "127.0.0.1"
@@ -75,6 +77,10 @@ JOURNAL_MAX_BYTES = 64 * 1024 * 1024
 GZIP_LEVEL = 1
 #: Pages compressed at once while the engine reads them (zlib lets go of the GIL: another core does it).
 COMPRESSORS = 2
+#: Versions of a clip kept when its page is clipped again with a new text (the oldest go first);
+#: None keeps every one. $TIDYCLIP_KEEP_VERSIONS (a whole number from 1) overrides it.
+KEEP_VERSIONS: int | None = None
+KEEP_VERSIONS_ENV = "TIDYCLIP_KEEP_VERSIONS"
 #: How often a restore or reclean cleans a page again when the page's clip changed while it worked.
 ENGINE_WRITE_RETRIES = 3
 #: Same story, other outlet: two clips tell the same story when at least this share of the longer
@@ -147,3 +153,13 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """The data dir to use: the explicit one, else $TIDYCLIP_DATA_DIR, else the platform default."""
     chosen = explicit or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir("tidyclip", appauthor=False)
     return Path(chosen).expanduser()
+
+
+def keep_versions() -> int | None:
+    """How many versions of a clip to keep (None: all): $TIDYCLIP_KEEP_VERSIONS, else KEEP_VERSIONS."""
+    raw = os.environ.get(KEEP_VERSIONS_ENV, "").strip()
+    if not raw:
+        return KEEP_VERSIONS
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise BadInput(f"{KEEP_VERSIONS_ENV} must be a whole number from 1, not {raw!r}")
+    return int(raw)

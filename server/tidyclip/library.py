@@ -205,7 +205,7 @@ class Library:
 
     def search(self, **filters: Any) -> tuple[list[Clip], int]:
         """Summaries of the matching clips with their story links, and how many match
-        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset, state, favorite)."""
+        (filters: q, url, tag, site, date_from, date_to, sort, limit, offset, state, favorite, all_versions)."""
         items, total = self._store.search(**filters)
         return self._with_similar(items), total
 
@@ -228,6 +228,18 @@ class Library:
                 log.warning("skipped damaged clip %s: %s", clip_id, exc.message)
                 if on_damaged:
                     on_damaged(clip_id, exc.message)
+
+    def versions(self, clip_id: str) -> list[dict[str, Any]]:
+        """What the versions list shows of each version of the clip, oldest first (versions.py)."""
+        return self._store.history(clip_id)
+
+    def version(self, clip_id: str, number: int) -> dict[str, Any]:
+        """One version of the clip with its text, markdown and html."""
+        return self._store.version(clip_id, number)
+
+    def version_records(self, clip_id: str, *, with_pages: bool = False) -> list[dict[str, Any]]:
+        """Every version as an export carries it (Store.history_records); empty for one version."""
+        return self._store.history_records(clip_id, with_pages=with_pages)
 
     def original_html(self, clip_id: str) -> str | None:
         data = self._store.original_bytes(clip_id)
@@ -259,14 +271,16 @@ class Library:
         else:
             self.follow_stories(limit=STORY_FOLLOW_AT_EXIT)
 
-    def import_record(self, clip: Clip, original_html: str | None, image_files: dict[str, bytes] | None = None) -> str:
-        """Save a whole clip from an export as it is; "created" or "updated". `image_files`: the
-        pictures the export carried (stored file name -> bytes), kept before the clip names them."""
+    def import_record(self, clip: Clip, original_html: str | None, image_files: dict[str, bytes] | None = None,
+                      history: list[dict[str, Any]] | None = None) -> str:
+        """Save a whole clip from an export as it is (with its versions); "created" or "updated".
+        `image_files`: the pictures the export carried (stored file name -> bytes), kept before the
+        clip names them."""
         for name, data in (image_files or {}).items():
             if is_keepable(name, data):  # else the clip lists it as lost: `tidyclip images --refetch` fetches it
                 self.keep_image(data, name.rsplit(".", 1)[-1])
         self._store.sync_later(self._image_files.take_unsynced())
-        saved, status = self._store.save_record(clip, original_html=original_html)
+        saved, status = self._store.save_record(clip, original_html=original_html, history=history)
         self._changed(self.reanchor_highlights(saved), link=self._follower is not None)  # the CLI links once, after the whole import
         return status
 
@@ -334,7 +348,7 @@ class Library:
         """Put back the clips of a delete_many, as they were; how many."""
         deleted = self._trash.take(undo_id)
         for item in deleted:
-            self._store.save_record(item.clip, item.original, item.selection_html)
+            self._store.save_record(item.clip, item.original, item.selection_html, history=item.history)
         self._changed(None)
         return len(deleted)
 

@@ -74,6 +74,10 @@ CREATE INDEX IF NOT EXISTS clips_reading ON clips (state, favorite, created, id)
 CREATE TABLE IF NOT EXISTS tags (rowid INTEGER NOT NULL, tag_key TEXT NOT NULL, PRIMARY KEY (tag_key, rowid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_rowid ON tags (rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS clips_fts USING fts5 (title, text, highlights, tokenize = 'porter unicode61 remove_diacritics 2');
+-- the earlier versions' texts (versions.py), searched only when asked (search(all_versions=True))
+CREATE TABLE IF NOT EXISTS earlier (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, number INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS earlier_id ON earlier (id, number);
+CREATE VIRTUAL TABLE IF NOT EXISTS earlier_fts USING fts5 (text, tokenize = 'porter unicode61 remove_diacritics 2');
 INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
 INSERT OR IGNORE INTO meta VALUES ('generation', lower(hex(randomblob(8))));
 """
@@ -227,7 +231,24 @@ class SearchIndex:
         with self._transaction() as conn:
             if self._remove(conn, clip_id):
                 self._feed(conn, clip_id)
+            self._keep_earlier(conn, clip_id, [])
             self._set_stamp(conn, shard, stamp)
+
+    def put_earlier(self, clip_id: str, numbers: list[int], texts: dict[int, str]) -> None:
+        """The clip's earlier versions are `numbers` now: the others are taken out, `texts` put in
+        (in place of what was indexed of them)."""
+        with self._transaction() as conn:
+            self._keep_earlier(conn, clip_id, [number for number in numbers if number not in texts])
+            for number, text in texts.items():
+                rowid = conn.execute("INSERT INTO earlier (id, number) VALUES (?, ?)", (clip_id, number)).lastrowid
+                conn.execute("INSERT INTO earlier_fts (rowid, text) VALUES (?, ?)", (rowid, text))
+
+    @staticmethod
+    def _keep_earlier(conn: sqlite3.Connection, clip_id: str, numbers: list[int]) -> None:
+        gone = [row[0] for row in conn.execute("SELECT rowid, number FROM earlier WHERE id = ?", (clip_id,)) if row[1] not in numbers]
+        for rowid in gone:
+            conn.execute("DELETE FROM earlier WHERE rowid = ?", (rowid,))
+            conn.execute("DELETE FROM earlier_fts WHERE rowid = ?", (rowid,))
 
     def replace_shard(self, shard: str, clips: Iterable[tuple[dict[str, Any], str]], stamp: str | None) -> None:
         """Make the index hold exactly `clips` [(clip, url_key)] for `shard`."""
@@ -239,6 +260,7 @@ class SearchIndex:
                 self._insert(conn, clip, shard, url_key, before.pop(clip["id"], None) or self._remove(conn, clip["id"]))
             for gone in before:
                 self._feed(conn, gone)
+                self._keep_earlier(conn, gone, [])
             self._set_stamp(conn, shard, stamp)
 
     def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
@@ -305,10 +327,12 @@ class SearchIndex:
         self, *, q: str | None = None, url_key: str | None = None, tag: str | None = None, site: str | None = None,
         date_from: str | None = None, date_to: str | None = None, sort: str = "newest",
         limit: int | None = 50, offset: int = 0, with_snippets: bool = True,
-        state: str | None = None, favorite: bool | None = None,
+        state: str | None = None, favorite: bool | None = None, all_versions: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         """Summaries of the matching clips (with "snippet" when q is given, and "highlight_snippet"
         when q matched a highlight's quote or note) and how many match in all.
+        `all_versions`: q matches the clip's earlier versions too (ranked as `newest`, as the texts
+        of one clip's versions share no rank).
 
         Dates filter the created date, inclusive, as YYYY-MM-DD (or any ISO prefix). The page of rowids
         is found first and only its summaries and snippets are read."""
@@ -316,6 +340,12 @@ class SearchIndex:
         if q and match is None:
             return [], 0
         where, params = self._filters(url_key, tag, site, date_from, date_to, state, favorite)
+        snippets_of = match
+        if match and all_versions:  # a filter over both texts, then the plain listing's orders
+            where.append("(c.rowid IN (SELECT rowid FROM clips_fts WHERE clips_fts MATCH ?) OR c.id IN"
+                         " (SELECT id FROM earlier WHERE rowid IN (SELECT rowid FROM earlier_fts WHERE earlier_fts MATCH ?)))")
+            params += [match, match]
+            match, sort = None, "newest" if sort == "relevance" else sort
         page = " LIMIT ? OFFSET ?" if limit is not None else ""
         page_params = [limit, offset] if limit is not None else []
         if match:
@@ -344,7 +374,7 @@ class SearchIndex:
             select = f"SELECT c.rowid FROM clips c WHERE {' AND '.join(walk)} ORDER BY {SORT_SQL.get(sort, SORT_SQL['newest'])}{page}"
         rowids = [row[0] for row in self.conn.execute(select, params + page_params)]
         items = self._summaries(rowids)
-        if match and with_snippets:
+        if snippets_of and with_snippets:
             texts = self._texts(rowids)
             pattern = match_pattern(q or "")
             for rowid, item in zip(rowids, items, strict=True):

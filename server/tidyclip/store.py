@@ -9,7 +9,8 @@ Layout of a data dir::
     journal                 write-ahead journal (journal.py): writes not yet synced in place
     meta/abc.json           TinyDB shard: metadata of the clips whose id starts with "abc" (4096 shards)
     bodies/ab/<id>.<rev>.json      text, markdown, html, cleaning
-    bodies/ab/<id>.<rev>.html.gz   the page as clipped (and .sel.html.gz: the selection, if any)
+    bodies/ab/<id>.<hash>.html.gz  the page as clipped (and .sel.html.gz: the selection, if any)
+    bodies/ab/<id>.<rev>.versions  the clip's earlier versions, when it has any (versions.py)
     index.sqlite            search index (derived; deleted or stale -> rebuilt)
 
 Saving one clip writes its body files and one small shard, so it costs the same at 100 clips or
@@ -43,7 +44,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document
 
+from tidyclip import textdiff, versions
 from tidyclip.clip import (
     BODY_FIELDS,
     DERIVED_FIELDS,
@@ -61,7 +63,7 @@ from tidyclip.clip import (
     check_clip,
     check_fields,
 )
-from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES
+from tidyclip.config import CHECKPOINT_IDLE_SECONDS, JOURNAL_MAX_BYTES, keep_versions
 from tidyclip.errors import BadInput, Conflict, NotFound, StoreCorrupt, StoreLocked
 from tidyclip.fields import clean_fields, merged_tags, sanitize
 from tidyclip.files import AtomicJSONStorage, fsync_path, gzipped, replace_file, stamp_of
@@ -83,7 +85,7 @@ DAMAGED_DIR = "damaged"
 #: 16**3 = 4096 metadata shards: about 25 clips (a few KB of JSON) per shard at 100,000 clips.
 SHARD_CHARS = 3
 #: Internal metadata keys (file names, URL key): never leave the store.
-INTERNAL = ("_body", "_original", "_selection", "_url_key")
+INTERNAL = ("_body", "_original", "_selection", "_url_key", "_versions", "_own_title")
 #: Metadata keys that name a clip's files.
 FILE_KEYS = ("_body", "_original", "_selection")
 
@@ -107,6 +109,8 @@ class Deleted:
     clip: Clip
     original: bytes | None
     selection_html: str | None
+    #: Its versions as an export carries them (Store.history_records), earlier pages included.
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Store:
@@ -213,6 +217,8 @@ class Store:
     def _read_whole(self, meta: dict) -> Clip:
         """The clip of a shard entry, checked: a record no version should have let in is damage too."""
         clip = public({**meta, **self._read_body(meta["id"], meta["_body"])})
+        clip.setdefault("version", 1)  # stored before versions were kept
+        clip.setdefault("versions", 1)
         try:
             return check_clip(clip)
         except BadInput as exc:
@@ -255,12 +261,113 @@ class Store:
         meta = self._read_meta(clip_id)
         if meta is None:
             raise NotFound(f"no clip with id {clip_id}")
-        if not meta.get(key):
+        return self._read_page(clip_id, meta.get(key))
+
+    def _read_page(self, clip_id: str, name: str | None) -> bytes | None:
+        if not name:
             return None
         try:
-            return gzip.decompress((self.body_folder(clip_id) / meta[key]).read_bytes())
+            return gzip.decompress((self.body_folder(clip_id) / name).read_bytes())
         except (OSError, EOFError, gzip.BadGzipFile, ValueError):
             raise StoreCorrupt(f"the stored page of clip {clip_id} is missing or damaged") from None
+
+    # -- versions (versions.py) --------------------------------------------------------------------
+    def history(self, clip_id: str) -> list[dict[str, Any]]:
+        """What the versions list shows of each version of the clip, oldest first."""
+        meta = self._existing_meta(clip_id)
+        return self._history(meta).listing(meta)
+
+    def version(self, clip_id: str, number: int) -> dict[str, Any]:
+        """One version: what the list shows of it, and its text, markdown, html and cleaning."""
+        meta = self._existing_meta(clip_id)
+        history = self._history(meta)
+        listed = {entry["number"]: entry for entry in history.listing(meta)}
+        if number not in listed:
+            raise NotFound(f"clip {clip_id} has no version {number}")
+        body = self._read_body(clip_id, (history.entry(number).body if history.entries else None) or meta["_body"])
+        return {**listed[number], **{key: body.get(key) for key in BODY_FIELDS}}
+
+    def history_records(self, clip_id: str, *, with_pages: bool) -> list[dict[str, Any]]:
+        """Every version as an export (and undo) carries it, oldest first: what the list shows, and of
+        each earlier one its body and, `with_pages`, its page ("original_html", bytes) and selection.
+        Empty for a clip of one version."""
+        meta = self._existing_meta(clip_id)
+        history = self._history(meta)
+        records = []
+        for listed, entry in zip(history.listing(meta), history.entries, strict=False):
+            record = dict(listed)
+            if entry.body:
+                body = self._read_body(clip_id, entry.body)
+                record.update({key: body.get(key) for key in BODY_FIELDS})
+                if with_pages:
+                    selection = self._read_page(clip_id, entry.selection)
+                    record.update(original_html=self._read_page(clip_id, entry.original),
+                                  selection_html=selection.decode("utf-8", errors="replace") if selection else None)
+            records.append(record)
+        return records
+
+    def _existing_meta(self, clip_id: str) -> dict:
+        meta = self._read_meta(clip_id)
+        if meta is None:
+            raise NotFound(f"no clip with id {clip_id}")
+        return meta
+
+    def _history(self, meta: dict | None) -> versions.History:
+        """The clip's versions as its history file names them (none: a clip of one version)."""
+        if not meta or not meta.get("_versions"):
+            return versions.History()
+        path = self.body_folder(meta["id"]) / meta["_versions"]
+        try:
+            return versions.History.decode(path.read_bytes(), meta["_versions"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise StoreCorrupt(f"the versions of clip {meta['id']} are missing or damaged ({path.name})") from None
+
+    def _history_kept(self, meta: dict | None) -> versions.History:
+        """The history a write carries over: a damaged one is kept as it is (named, files unknown),
+        so that a save never costs the earlier versions a repair could still read."""
+        try:
+            return self._history(meta)
+        except StoreCorrupt:
+            return versions.History(name=meta["_versions"] if meta else None)
+
+    def _grown(self, existing: dict, record: Clip) -> versions.History | None:
+        """The history once the page is clipped again, when its text changed; None when it did not or
+        there was none to keep (or the stored text cannot be read: then the new one replaces it, as
+        before versions)."""
+        try:
+            older = self._read_body(existing["id"], existing["_body"]).get("text") or ""
+            history = self._history(existing)
+        except StoreCorrupt:
+            return None
+        if not older.strip() or textdiff.same_text(older, record.get("text") or ""):
+            return None  # the same text, or none yet (a clip waiting for its page): nothing to keep
+        return versions.grown(history, existing, older, record, now_iso(), keep_versions())
+
+    def _restored(self, clip_id: str, records: list[dict[str, Any]]) -> versions.History:
+        """The history an export or an undo carries (Store.history_records), its files to write."""
+        history = versions.History()
+        for record in records[:-1]:
+            body_name = f"{clip_id}.v{record['number']}.{secrets.token_hex(4)}.json"
+            body = clean_fields({key: record.get(key) for key in BODY_FIELDS})
+            history.blobs[body_name] = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+            pages = {}
+            for key, ending in (("original_html", ".html.gz"), ("selection_html", ".sel.html.gz")):
+                if record.get(key):
+                    compressed = gzipped(record[key])
+                    pages[key] = versions.page_name(clip_id, compressed, ending)
+                    history.blobs[pages[key]] = compressed
+            history.texts[record["number"]] = body["text"]
+            history.entries.append(versions.Entry(
+                record["number"], record["clipped"], record.get("word_count") or 0, record.get("summary") or "",
+                body_name, pages.get("original_html"), pages.get("selection_html"),
+            ))
+        last = records[-1]
+        history.entries.append(versions.Entry(last["number"], last["clipped"], last.get("word_count") or 0, last.get("summary") or ""))
+        return history
+
+    def _files_of(self, meta: dict | None, history: versions.History) -> set[str]:
+        """Every file a clip's shard entry keeps: its own and its earlier versions'."""
+        return {meta[key] for key in FILE_KEYS if meta and meta.get(key)} | history.files()
 
     def count(self) -> int:
         return self.index.count()
@@ -292,11 +399,15 @@ class Store:
             existing_id = self._id_for_url(url_key) if url_key else None
             existing = self._read_meta(existing_id) if existing_id else None
             record = {key: value for key, value in clip.items() if key in ENGINE_FIELDS}
+            history = None
             if existing:
                 record.update(id=existing["id"], created=existing["created"], tags=existing.get("tags") or [], note=existing.get("note") or "")
                 if existing.get("images"):  # the page clipped again keeps the pictures already downloaded
                     record["images"] = existing["images"]
                 record.update({key: existing[key] for key in READING_FIELDS if key in existing})  # re-anchored by the Library
+                if existing.get("_own_title"):  # a title the user gave belongs to the clip, whatever the page says now
+                    record["title"] = existing["title"]
+                history = self._grown(existing, record)
             else:
                 record.update(id=self._free_id(url_key), created=now_iso(), tags=[], note="")
             adopt = adopt or {}
@@ -305,11 +416,14 @@ class Store:
                 record["created"] = adopt["created"]
             if adopt.get("note") and not record["note"]:
                 record["note"] = adopt["note"]
-            return self._write(record, url_key, existing, original_html, selection_html, original_gz=original_gz)
+            return self._write(record, url_key, existing, original_html, selection_html, original_gz=original_gz, history=history)
 
-    def save_record(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None) -> tuple[Clip, str]:
+    def save_record(self, clip: Clip, original_html: str | bytes | None = None, selection_html: str | None = None,
+                    history: list[dict[str, Any]] | None = None) -> tuple[Clip, str]:
         """Save a whole stored clip as it is (import, undo): its id, dates, tags and note are kept;
-        a clip of the same page already here is replaced under its own id."""
+        a clip of the same page already here is replaced under its own id. `history`: its versions
+        (history_records; checked by versions.check_records); without them a clip of the same page
+        with another text is kept as an earlier version."""
         record = check_clip({key: value for key, value in clip.items() if key not in INTERNAL})
         with self._writing():
             url_key = normalize_url(record["url"])
@@ -318,7 +432,8 @@ class Store:
                 target = record["id"]
             existing = self._read_meta(target) if target else None
             record["id"] = target or self._free_id(url_key)
-            return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True)
+            restored = self._restored(record["id"], history) if history else (self._grown(existing, record) if existing else None)
+            return self._write(record, url_key, existing, original_html, selection_html, keep_updated=True, history=restored)
 
     def update(self, clip_id: str, change: Callable[[Clip], dict[str, Any]], *, fields: tuple[str, ...] = USER_FIELDS) -> Clip:
         """Change what the user owns (title, tags, note; `fields`: what else the caller may set) of
@@ -340,6 +455,8 @@ class Store:
             meta.update(changes)
             if set(changes) - set(UNTIMED_FIELDS):  # where the reader is in a clip is no edit of it
                 meta["updated"] = now_iso()
+            if "title" in changes and changes["title"] != current.get("title"):
+                meta["_own_title"] = True
             self._commit({"op": "put", "id": clip_id, "meta": meta}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.put_meta(public(meta), shard, stamp_of(self.shard_path(shard)) or "",
@@ -404,7 +521,9 @@ class Store:
                 deleted = Deleted(clip, self.original_bytes(clip_id), self.selection_html(clip_id))
             except StoreCorrupt:  # a damaged page goes with its clip; undo brings back the rest
                 deleted = Deleted(clip, None, None)
-            self._commit({"op": "delete", "id": clip_id, "drop": [meta[key] for key in FILE_KEYS if meta.get(key)]}, {})
+            with contextlib.suppress(StoreCorrupt):  # so do damaged earlier versions
+                deleted.history = self.history_records(clip_id, with_pages=True)
+            self._commit({"op": "delete", "id": clip_id, "drop": sorted(self._files_of(meta, self._history_kept(meta)))}, {})
             shard = shard_of(clip_id)
             self._indexed(lambda: self.index.remove(clip_id, shard, stamp_of(self.shard_path(shard))), shard)
             return deleted
@@ -418,34 +537,55 @@ class Store:
     def _write(
         self, record: Clip, url_key: str, existing: dict | None, original_html: str | bytes | None,
         selection_html: str | None, keep_updated: bool = False, original_gz: bytes | None = None,
+        history: versions.History | None = None,
     ) -> tuple[Clip, str]:
         """Write a new revision: its body and page under new file names, then the shard entry that
-        points at them, all in one journal record (durable once that is synced)."""
+        points at them, all in one journal record (durable once that is synced). `history`: the
+        clip's versions when they change (else they stay as they are)."""
         clip_id = record["id"]
         if not (keep_updated and record.get("updated")):
             record["updated"] = now_iso()
+        before = self._history_kept(existing)
+        history = history or before
+        record.update(history.counts())
         record = sanitize(check_clip(record))
         rev = secrets.token_hex(4)
         meta = {key: value for key, value in record.items() if key not in BODY_FIELDS}
         meta["_url_key"] = url_key
+        if existing and existing.get("_own_title"):
+            meta["_own_title"] = True
         meta["_body"] = f"{clip_id}.{rev}.json"
         body = {key: record.get(key) for key in BODY_FIELDS}
         blobs = {meta["_body"]: json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")}
+        stored = self._files_of(existing, before)
         if original_html is None:  # a new cleaning of the stored page: the page stays as it was
             for key in ("_original", "_selection"):
                 if existing and existing.get(key):
                     meta[key] = existing[key]
-        else:
-            meta["_original"] = f"{clip_id}.{rev}.html.gz"
-            blobs[meta["_original"]] = original_gz if original_gz is not None else gzipped(original_html)
-            if selection_html is not None:
-                meta["_selection"] = f"{clip_id}.{rev}.sel.html.gz"
-                blobs[meta["_selection"]] = gzipped(selection_html)
-        drop = [existing[key] for key in FILE_KEYS if existing and existing.get(key) and existing[key] != meta.get(key)]
+        else:  # a page already stored (for this version or an earlier one) is not written again
+            for key, page, compressed, ending in (
+                ("_original", original_html, original_gz, ".html.gz"), ("_selection", selection_html, None, ".sel.html.gz"),
+            ):
+                if page is not None:
+                    compressed = compressed if compressed is not None else gzipped(page)
+                    meta[key] = versions.page_name(clip_id, compressed, ending)
+                    if meta[key] not in stored:
+                        blobs[meta[key]] = compressed
+        if history.entries:
+            if history.name is None:
+                history.name = f"{clip_id}.{rev}{versions.HISTORY_SUFFIX}"
+                # a page named by its content that is stored already is not written again (nor
+                # removed, should this write fail)
+                blobs.update({name: data for name, data in history.blobs.items() if name not in stored})
+                blobs[history.name] = history.encode()
+            meta["_versions"] = history.name
+        drop = sorted(stored - self._files_of(meta, history))
         self._commit({"op": "put", "id": clip_id, "meta": meta, "drop": drop}, blobs)
         full = {**meta, **body}
         shard = shard_of(clip_id)
         self._indexed(lambda: self.index.put(public(full), shard, url_key, stamp_of(self.shard_path(shard)) or ""), shard)
+        if history is not before:
+            self._indexed(lambda: self.index.put_earlier(clip_id, [entry.number for entry in history.earlier], history.texts), shard)
         return public(full), ("updated" if existing else "created")
 
     def _indexed(self, put: Callable[[], Any], shard: str) -> None:
@@ -583,3 +723,16 @@ class Store:
             except BadInput as exc:  # a record no version should have let in: left out of the index
                 self.damaged[clip_id] = f"the record of clip {clip_id} is damaged: {exc.message}"
         self.index.replace_shard(shard, clips, stamp_of(path))
+        for doc in docs:
+            if doc.get("_versions"):
+                self._index_earlier(dict(doc))
+
+    def _index_earlier(self, meta: dict) -> None:
+        """Index the texts of a clip's earlier versions (a damaged history is named in `damaged`)."""
+        try:
+            earlier = self._history(meta).earlier
+            texts = {entry.number: self._read_body(meta["id"], entry.body or "").get("text") or "" for entry in earlier}
+        except StoreCorrupt as exc:
+            self.damaged[meta["id"]] = exc.message
+            return
+        self.index.put_earlier(meta["id"], list(texts), texts)

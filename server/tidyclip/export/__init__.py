@@ -32,6 +32,10 @@ FORMATS: dict[str, ModuleType] = {
 }
 #: Formats that can carry each clip's original page (`with_original`).
 FORMATS_WITH_ORIGINAL = ("json", "jsonl")
+#: Formats that always carry every version of a clip; the others carry the current one, except that
+#: Markdown adds the earlier ones as notes of their own when asked (`with_versions`).
+FORMATS_WITH_VERSIONS = ("json", "jsonl")
+FORMATS_WITH_VERSIONS_OPTION = ("md",)
 
 __all__ = ["FORMATS", "export_to_path", "stream_export", "import_from_path"]
 
@@ -42,12 +46,17 @@ def _format(fmt: str) -> ModuleType:
     return FORMATS[fmt]
 
 
-def _options(library: Any, fmt: str, with_original: bool, self_contained: bool = False) -> ExportOptions:
+def _options(library: Any, fmt: str, with_original: bool, with_versions: bool = False, self_contained: bool = False) -> ExportOptions:
     if with_original and fmt not in FORMATS_WITH_ORIGINAL:
         raise BadInput(f"only {' and '.join(FORMATS_WITH_ORIGINAL)} exports can carry the original pages")
+    if with_versions and fmt not in FORMATS_WITH_VERSIONS_OPTION:
+        raise BadInput(f"the earlier versions as notes of their own are a {', '.join(FORMATS_WITH_VERSIONS_OPTION)} export option"
+                       f" ({' and '.join(FORMATS_WITH_VERSIONS)} carry every version anyway)")
     if self_contained and fmt != "html":
         raise BadInput("only html exports can be self-contained (the others carry their pictures as files)")
+    carries_versions = fmt in FORMATS_WITH_VERSIONS or with_versions
     return ExportOptions(original_of=_original_reader(library) if with_original else None,
+                         history_of=_history_reader(library, with_original) if carries_versions else None,
                          image_of=library.image_bytes, self_contained=self_contained)
 
 
@@ -62,19 +71,34 @@ def _original_reader(library: Any) -> Callable[[str], str | None]:
     return original_of
 
 
+def _history_reader(library: Any, with_pages: bool) -> Callable[[str], list[dict]]:
+    """A clip's versions with their pages as text; none when they are damaged: the clip is exported as it is now."""
+    def history_of(clip_id: str) -> list[dict]:
+        try:
+            records = library.version_records(clip_id, with_pages=with_pages)
+        except StoreCorrupt as exc:
+            log.warning("exporting clip %s without its earlier versions: %s", clip_id, exc.message)
+            return []
+        for record in records:
+            if isinstance(record.get("original_html"), bytes):
+                record["original_html"] = record["original_html"].decode("utf-8", errors="replace")
+        return records
+    return history_of
+
+
 def default_filename(fmt: str, options: ExportOptions) -> str:
     return f"tidyclip-{options.exported.strftime('%Y-%m-%d-%H%M')}{_format(fmt).FILE_ENDING}"
 
 
 def stream_export(library: Any, fmt: str, *, query: str | None = None, tag: str | None = None,
                   ids: list[str] | None = None, one_per_story: bool = False,
-                  with_original: bool = False, self_contained: bool = False) -> tuple[Iterator[bytes], str, str]:
+                  with_original: bool = False, with_versions: bool = False, self_contained: bool = False) -> tuple[Iterator[bytes], str, str]:
     """The export as byte chunks made as they are read, its mimetype and a file name to offer.
 
     Bad arguments raise here, before the first chunk, so a route can still answer with an error.
     """
     module = _format(fmt)
-    options = _options(library, fmt, with_original, self_contained)
+    options = _options(library, fmt, with_original, with_versions, self_contained)
     selection = Selection(library, query=query, tag=tag, ids=ids, one_per_story=one_per_story)
     return module.write(selection, options), module.MIMETYPE, default_filename(fmt, options)
 
@@ -89,14 +113,14 @@ def _writable_target(path: Path) -> Path:
 
 def export_to_path(library: Any, fmt: str, path: str | os.PathLike, *, query: str | None = None,
                    tag: str | None = None, ids: list[str] | None = None, one_per_story: bool = False,
-                   progress: bool = True, with_original: bool = False, self_contained: bool = False,
+                   progress: bool = True, with_original: bool = False, with_versions: bool = False, self_contained: bool = False,
                    on_damaged: Callable[[str, str], None] | None = None) -> int:
     """Write the export to `path` (whole or not at all: a temporary file renamed at the end).
 
     Returns the number of clips written; a damaged clip is left out and told to `on_damaged(id, why)`.
     """
     module = _format(fmt)
-    options = _options(library, fmt, with_original, self_contained)
+    options = _options(library, fmt, with_original, with_versions, self_contained)
     target = _writable_target(Path(path))
     selection = Selection(library, query=query, tag=tag, ids=ids, one_per_story=one_per_story, on_damaged=on_damaged)
     passes = getattr(module, "PASSES", 1)

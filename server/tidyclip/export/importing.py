@@ -25,7 +25,7 @@ from tidyclip.clip import check_fields
 from tidyclip.config import STORY_FOLLOW_AT_EXIT
 from tidyclip.errors import BadInput, TidyclipError
 from tidyclip.export.json_stream import iter_array
-from tidyclip.export.records import DOCUMENT_FORMAT, from_record
+from tidyclip.export.records import DOCUMENT_FORMAT, from_record, record_history
 from tidyclip.images.carry import IMAGE_FILES_KEY, decoded_files
 from tidyclip.importers.moving_in import import_export
 from tidyclip.importers.sniff import sniff
@@ -217,7 +217,7 @@ def save_wallabag(library: Any, entry: dict) -> str:
 
 def save_tidyclip(library: Any, record: dict, where: str) -> str:
     clip, original_html = from_record(record, where)
-    return library.import_record(clip, original_html, decoded_files(record.get(IMAGE_FILES_KEY), where))
+    return library.import_record(clip, original_html, decoded_files(record.get(IMAGE_FILES_KEY), where), record_history(record))
 
 
 def import_from_path(library: Any, path: str | Path, *, progress: bool = True) -> tuple[int, int]:

@@ -26,8 +26,9 @@ def header_line(options: ExportOptions) -> str:
 def record_json(clip: Clip, options: ExportOptions) -> str:
     """The clip's record on one line (json.dumps escapes every newline inside strings)."""
     original = options.original_of(clip["id"]) if options.original_of else None
+    history = options.history_of(clip["id"]) if options.history_of and clip.get("versions", 1) > 1 else None
     files = encoded_files(clip, options.image_of) if options.original_of and options.image_of else None
-    return json.dumps(to_record(clip, original, files), ensure_ascii=False)
+    return json.dumps(to_record(clip, original, files, history), ensure_ascii=False)
 
 
 def _pieces(clips: Iterable[Clip], options: ExportOptions) -> Iterator[str]:

@@ -2,7 +2,9 @@
 or a Logseq graph.
 
 Front matter keys: title, url, author, site, published, clipped, tags (and state, favorite when
-the clip is archived or a favourite). It is written by PyYAML's safe
+the clip is archived or a favourite). With `history_of` (the `with_versions` option) a page that
+changed gets a note for each earlier version too ("Title (version 1).md"), linked from the current
+note's end as [[wiki links]]. It is written by PyYAML's safe
 dumper, so any title (quotes, colons, `---`, emoji) stays valid YAML. Tags are made into tags Obsidian
 accepts (no spaces or punctuation: "machine learning" becomes "machine-learning"). The clips' stored
 pictures are files of tidyclip/attachments/, linked from the notes by relative paths.
@@ -66,6 +68,26 @@ def note_text(clip: Clip) -> str:
     return front_matter(clip) + "\n" + safe_markdown("\n".join(body))
 
 
+def earlier_notes(clip: Clip, options: ExportOptions, names: UniqueNames) -> list[tuple[str, str]]:
+    """(file name, note) of each earlier version of the clip, when the export asked for them."""
+    history = options.history_of(clip["id"]) if options.history_of and clip.get("versions", 1) > 1 else []
+    notes = []
+    for version in history[:-1]:
+        title = f"{clip.get('title') or clip['url']} (version {version['number']})"
+        # the clip's note and highlights are of its current text: an earlier version's note has neither
+        earlier = {**clip, "title": title, "markdown": version.get("markdown") or "", "created": version["clipped"],
+                   "note": "", "highlights": []}
+        notes.append((names.name(title, ".md"), note_text(earlier)))
+    return notes
+
+
+def linked(note: str, earlier: list[tuple[str, str]]) -> str:
+    if not earlier:
+        return note
+    links = "".join(f"- [[{name.removesuffix('.md')}]]\n" for name, _ in earlier)
+    return f"{note}\n## Earlier versions\n\n{links}"
+
+
 def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     sink = DrainableBuffer()
     names = UniqueNames()
@@ -74,9 +96,12 @@ def _entries(clips: Iterable[Clip], options: ExportOptions) -> Iterator[bytes]:
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for clip in clips:
             clip = _with_attachments(clip, options, archive, attached, stamp)
-            entry = zipfile.ZipInfo(f"{FOLDER}/{names.name(clip.get('title'), '.md')}", date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, note_text(clip))
+            current = names.name(clip.get("title"), ".md")
+            earlier = earlier_notes(clip, options, names)
+            for name, note in [(current, linked(note_text(clip), earlier)), *earlier]:
+                entry = zipfile.ZipInfo(f"{FOLDER}/{name}", date_time=stamp)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, note)
             yield sink.drain()
     yield sink.drain()
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from tidyclip import __version__
 from tidyclip.clip import field_problem
 from tidyclip.config import MAX_PAGE_SIZE, MAX_URL_CHARS, READING_STATES, SORTS
-from tidyclip.errors import BadInput, BadJSON, BadQuery
+from tidyclip.errors import BadInput, BadJSON, BadQuery, NotFound
 from tidyclip.library import Library
 from tidyclip.reading.schema import Highlight
 from tidyclip.web import guard
@@ -172,11 +172,17 @@ def list_clips() -> Response:
         q=request.args.get("q") or None, url=url_arg(), tag=request.args.get("tag") or None,
         site=request.args.get("site") or None, date_from=date_arg("from"), date_to=date_arg("to"), sort=sort,
         limit=int_arg("limit", 50, 1, MAX_PAGE_SIZE), offset=int_arg("offset", 0, 0, MAX_OFFSET),
-        **reading_filters(request.args),
+        **reading_filters(request.args), all_versions=all_versions_arg(),
     )
     return jsonify({"items": items, "total": total})
 
 
+def all_versions_arg() -> bool:
+    """?versions=all: a search finds words of earlier versions too (the review pages use it too)."""
+    raw = request.args.get("versions") or "current"
+    if raw not in ("current", "all"):
+        raise BadQuery("versions must be current or all")
+    return raw == "all"
 def reading_filters(args: Any) -> dict[str, Any]:
     """?state=unread|archived and ?favorite=true|false (absent or empty: either); the review pages use it too."""
     state, favorite = args.get("state") or None, args.get("favorite") or None
@@ -190,6 +196,23 @@ def reading_filters(args: Any) -> dict[str, Any]:
 @bp.get("/clips/<clip_id>")
 def get_clip(clip_id: str) -> Response:
     return jsonify(library().get(clip_id))
+
+
+@bp.get("/clips/<clip_id>/versions")
+def list_versions(clip_id: str) -> Response:
+    return jsonify({"items": library().versions(clip_id)})
+
+
+@bp.get("/clips/<clip_id>/versions/<number>")
+def get_version(clip_id: str, number: str) -> Response:
+    return jsonify(library().version(clip_id, version_number(clip_id, number)))
+
+
+def version_number(clip_id: str, raw: str) -> int:
+    """A version's number from a path; anything else names no version (the review pages use it too)."""
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+        raise NotFound(f"clip {clip_id} has no version {raw[:20]!r}: versions are numbered from 1")
+    return int(raw)
 
 
 def checked_edits(body: dict) -> dict:

@@ -82,6 +82,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                                "Default: relevance with q, else newest"),
                         _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "Page size"),
                         _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Items to skip"),
+                        _query("versions", {"enum": ["current", "all"], "default": "current"},
+                               "all: q also finds words only earlier versions of a clip had (then sorted as newest, not ranked)"),
                         _query("state", {"enum": ["unread", "archived"]}, "Only clips in this reading state (default: any)"),
                         _query("favorite", {"enum": ["true", "false"]}, "Only favourite clips, or only the others (default: any)"),
                     ],
@@ -99,6 +101,20 @@ def openapi_document(version: str) -> dict[str, Any]:
                 "delete": {
                     "summary": "Delete a clip",
                     "responses": {"200": _json(_ref("DeletedClip"), "The clip as it was (for undo)"), **_errors(*common, "404")},
+                },
+            },
+            "/api/clips/{clip_id}/versions": {
+                "parameters": [CLIP_ID],
+                "get": {
+                    "summary": "The clip's versions, oldest first: a new one each time the page was clipped with a new text",
+                    "responses": {"200": _json(_ref("VersionList"), "Every version kept"), **_errors(*common, "404")},
+                },
+            },
+            "/api/clips/{clip_id}/versions/{number}": {
+                "parameters": [CLIP_ID, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                "get": {
+                    "summary": "One version with its text, Markdown and HTML",
+                    "responses": {"200": _json(_ref("Version"), "The version"), **_errors(*common, "404")},
                 },
             },
             "/api/clips/{clip_id}/highlights": {
@@ -185,6 +201,8 @@ def openapi_document(version: str) -> dict[str, Any]:
                         "excerpt": {"type": ["string", "null"]}, "image": {"type": ["string", "null"]},
                         "word_count": {"type": "integer"}, "created": {"type": "string"}, "updated": {"type": "string"},
                         "tags": {"type": "array", "items": {"type": "string"}}, "note": {"type": "string"},
+                        "version": {"type": "integer", "description": "The number of the version shown"},
+                        "versions": {"type": "integer", "description": "How many versions are kept (1: the page never changed)"},
                         "similar": {"type": "array", "items": {"type": "object"}},
                         "images": {"type": "array", "description": "The clip's pictures, downloaded after it was saved", "items": {
                             "type": "object", "required": ["url", "status"], "properties": {
@@ -211,6 +229,20 @@ def openapi_document(version: str) -> dict[str, Any]:
                 },
                 "SavedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"enum": ["created", "updated"]}}}]},
                 "DeletedClip": {"allOf": [_ref("Clip"), {"type": "object", "properties": {"status": {"const": "deleted"}}}]},
+                "VersionSummary": {
+                    "type": "object",
+                    "properties": {
+                        "number": {"type": "integer"}, "clipped": {"type": "string", "description": "When this text was clipped"},
+                        "word_count": {"type": "integer"},
+                        "summary": {"type": "string", "description": "What changed from the version before, in one line"},
+                    },
+                },
+                "VersionList": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("VersionSummary")}}},
+                "Version": {
+                    "allOf": [_ref("VersionSummary"), {"type": "object", "properties": {
+                        "text": {"type": "string"}, "markdown": {"type": "string"},
+                        "html": {"type": "string", "description": "Sanitized"}, "cleaning": {"type": "object"}}}],
+                },
                 "ClipList": {
                     "type": "object",
                     "properties": {"items": {"type": "array", "items": _ref("ClipSummary")}, "total": {"type": "integer"}},

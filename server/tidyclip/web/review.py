@@ -19,15 +19,25 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
-from tidyclip import stories
+from tidyclip import stories, textdiff
 from tidyclip.config import READING_WORDS_PER_MINUTE, REVIEW_PAGE_SIZE, SORTS
 from tidyclip.errors import BadInput, BadOrigin, CsrfRefused, NotFound, TidyclipError
 from tidyclip.export import FORMATS as EXPORT_FORMATS
-from tidyclip.export import FORMATS_WITH_ORIGINAL, stream_export
+from tidyclip.export import FORMATS_WITH_ORIGINAL, FORMATS_WITH_VERSIONS_OPTION, stream_export
 from tidyclip.fields import clean_tags
 from tidyclip.importers.uploads import ImportRuns
 from tidyclip.web import guard
-from tidyclip.web.api import DATE, MAX_OFFSET, checked_edits, highlight_note, int_arg, json_body, library, new_highlight
+from tidyclip.web.api import (
+    DATE,
+    MAX_OFFSET,
+    checked_edits,
+    highlight_note,
+    int_arg,
+    json_body,
+    library,
+    new_highlight,
+    version_number,
+)
 from tidyclip.web.errors import error_response
 
 bp = Blueprint("review", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
@@ -45,7 +55,7 @@ SECURITY_HEADERS = {
 }
 #: How the list names each of config.SORTS ("relevance" only means something with a search).
 SORT_LABELS = dict(zip(SORTS, ("Best match", "Newest first", "Oldest first", "Recently edited", "Title A–Z"), strict=True))
-FILTERS = ("q", "site", "tag", "from", "to", "view")
+FILTERS = ("q", "site", "tag", "from", "to", "view", "versions")
 #: The list's tabs (`view`) and what each shows: the unread inbox is the default, "all" when searching.
 VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
     "unread": ("Unread", {"state": "unread"}), "archived": ("Archived", {"state": "archived"}),
@@ -89,7 +99,7 @@ def refuse_cross_site_changes() -> None:
 
 
 #: Pages that show the user's clips (or the token): other sites' pages may at most link to them.
-PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.connect", "review.import_page"})
+PAGES_WITH_USER_DATA = frozenset({"review.clip_list", "review.reader", "review.version_diff", "review.connect", "review.import_page"})
 
 
 @bp.before_request
@@ -162,7 +172,31 @@ def moving_in_progress() -> dict[str, int]:
 def reader(clip_id: str) -> str:
     clip = library().get(clip_id)
     highlights = sorted(clip["highlights"], key=lambda item: (item["detached"], item["position"]["start"]))
-    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, highlights=highlights)
+    history, shown = reader_versions(clip)
+    return render_template("review/reader.html", clip=clip, removed_kinds=REMOVED_KINDS, highlights=highlights,
+                           history=history, shown=shown)
+
+
+def reader_versions(clip: dict) -> tuple[list[dict], dict | None]:
+    """The clip's versions (for the list) and the earlier one asked for by ?version=n (None: the current)."""
+    if clip.get("versions", 1) < 2:
+        return [], None
+    number = request.args.get("version")
+    if not number or number == str(clip["version"]):
+        return library().versions(clip["id"]), None
+    return library().versions(clip["id"]), library().version(clip["id"], version_number(clip["id"], number))
+
+
+@bp.get("/clips/<clip_id>/diff")
+def version_diff(clip_id: str) -> str:
+    """What changed between two versions (?from=n&to=m; by default the current one and the one before)."""
+    clip = library().get(clip_id)
+    newer = version_number(clip_id, request.args.get("to") or str(clip.get("version", 1)))
+    older = version_number(clip_id, request.args.get("from") or str(max(newer - 1, 1)))
+    before, after = library().version(clip_id, older), library().version(clip_id, newer)
+    blocks = textdiff.diff(before["text"] or "", after["text"] or "")
+    return render_template("review/diff.html", clip=clip, history=library().versions(clip_id), before=before,
+                           after=after, blocks=blocks, summary=textdiff.summary(blocks))
 
 
 @bp.get("/connect")
@@ -199,6 +233,7 @@ def export() -> Any:
     chunks, mimetype, filename = stream_export(
         library(), fmt, ids=ids or None, one_per_story=one_per_story,
         with_original=with_original and fmt in FORMATS_WITH_ORIGINAL,
+        with_versions=request.args.get("with_versions") == "1" and fmt in FORMATS_WITH_VERSIONS_OPTION,
         self_contained=request.args.get("self_contained") == "1" and fmt == "html",
     )
     return Response(chunks, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -221,7 +256,7 @@ def search(filters: dict[str, str], sort: str, limit: int, offset: int = 0) -> t
     return library().search(
         q=filters["q"] or None, site=filters["site"] or None, tag=filters["tag"] or None,
         date_from=filters["from"] or None, date_to=filters["to"] or None, sort=sort, limit=limit, offset=offset,
-        **VIEWS.get(filters["view"] or "all", VIEWS["all"])[1],
+        **VIEWS.get(filters["view"] or "all", VIEWS["all"])[1], all_versions=filters["versions"] == "all",
     )
 
 
