@@ -47,8 +47,28 @@ class Block:
 
 
 @dataclass
-class Extracted:
+class BodyStats:
+    """What trafilatura's body for a candidate looks like, for the choice between candidates (`choose`)."""
+
+    chars: int = 0       # characters of text
+    link_chars: int = 0  # of them, inside links
+    elements: int = 0    # top-level elements
+    headings: int = 0
+    lists: int = 0
+
+
+@dataclass
+class Candidate:
+    """The article as one trafilatura focus ("balanced" or "precision") found it."""
+
+    focus: str
     blocks: list[Block]
+    stats: BodyStats
+
+
+@dataclass
+class Extracted:
+    candidates: list[Candidate]  # balanced first
     meta: dict = field(default_factory=dict)
 
 
@@ -63,10 +83,53 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     return tree
 
 
+#: The foci trafilatura is asked in, in turn: on a third of real pages its balanced focus takes another
+#: element than its precision focus (a sidebar, a footer, a gallery's captions), and which one is the
+#: article is decided afterwards, on the cleaned result (`choose`).
+FOCI = ("balanced", "precision")
+
+
 def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
-    """Blocks and metadata of the article in TREE. Blocks are empty when trafilatura found no article."""
-    document = _run_trafilatura(tree)
-    return Extracted(blocks=_blocks_of(document), meta=extract_metadata(tree, url))
+    """The article of TREE as each of trafilatura's FOCI finds it, and the page's metadata. A candidate's
+    blocks are empty when trafilatura found no article in that focus."""
+    candidates = []
+    for focus in FOCI:
+        document = _run_trafilatura(tree, precision=focus == "precision")
+        blocks = _blocks_of(document)
+        if candidates:
+            blocks = _mended(blocks, candidates[0].blocks)
+        candidates.append(Candidate(focus, blocks, _body_stats(document)))
+    return Extracted(candidates=candidates, meta=extract_metadata(tree, url))
+
+
+#: Words at either end of a paragraph that find the same paragraph in the other candidate.
+_END_WORDS = 3
+_MENDED_KINDS = ("paragraph", "quote")
+
+
+def _mended(blocks: list[Block], fuller: list[Block]) -> list[Block]:
+    """BLOCKS (the precision focus's) with each paragraph that lost words taken whole from FULLER (the
+    balanced focus's): precision mode drops some inline links with their text, or a paragraph's words
+    before one ("reported that for his role" for "reported that the NFL will fine Rudolph for his role").
+    A paragraph is the same when it starts or ends with the same words and every word of it is there."""
+    whole = {block.text for block in fuller}
+    by_end: dict[tuple[str, ...], Block] = {}
+    for block in fuller:
+        words = block.text.split()
+        if block.kind in _MENDED_KINDS and len(words) > 2 * _END_WORDS:
+            by_end.setdefault(tuple(words[:_END_WORDS]), block)
+            by_end.setdefault(tuple(words[-_END_WORDS:]), block)
+    mended = []
+    for block in blocks:
+        words = block.text.split()
+        match = None if block.text in whole or block.kind not in _MENDED_KINDS else (
+            by_end.get(tuple(words[:_END_WORDS])) or by_end.get(tuple(words[-_END_WORDS:])))
+        if match is not None and match.kind == block.kind and len(match.text) > len(block.text) \
+                and set(words) <= set(match.text.split()):
+            # a copy: the cleaning rules edit blocks in place, and each candidate is cleaned
+            block = Block(match.kind, deepcopy(match.element), match.text)
+        mended.append(block)
+    return mended
 
 
 def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:
@@ -78,16 +141,16 @@ def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:
     return _blocks_of(_run_trafilatura(fragment, recall=True)) or plain_blocks(fragment)
 
 
-def _run_trafilatura(tree: lxml_html.HtmlElement, *, recall: bool = False):
+def _run_trafilatura(tree: lxml_html.HtmlElement, *, recall: bool = False, precision: bool = False):
     """trafilatura's document for TREE, or None when it finds no article or trips on the page (then the
     page's own text blocks are the fallback, and a page with none is refused upstream)."""
     try:
-        return _bare_extraction(tree, recall)
+        return _bare_extraction(tree, recall, precision)
     except (ValueError, TypeError, AttributeError, IndexError, RecursionError, etree.LxmlError):
         return None
 
 
-def _bare_extraction(tree: lxml_html.HtmlElement, recall: bool):
+def _bare_extraction(tree: lxml_html.HtmlElement, recall: bool, precision: bool):
     # output_format "xml": the body tree is what we use; "python" would also flatten it to text, unused.
     # Images off: with them on trafilatura picks other elements as the article (figures.py puts them back)
     # No url: trafilatura would make every link absolute through courlan, a tenth of its time on a
@@ -95,6 +158,7 @@ def _bare_extraction(tree: lxml_html.HtmlElement, recall: bool):
     return trafilatura.bare_extraction(
         tree, url=None, output_format="xml", include_comments=False, include_tables=True,
         include_images=False, include_links=True, include_formatting=True, favor_recall=recall,
+        favor_precision=precision,
     )
 
 
@@ -103,6 +167,16 @@ def _blocks_of(document) -> list[Block]:
         return []
     _drop_invisible_characters(document.body)
     return blocks_from_body(document.body)
+
+
+def _body_stats(document) -> BodyStats:
+    if document is None or document.body is None:
+        return BodyStats()
+    body = document.body
+    return BodyStats(chars=len("".join(body.itertext())),
+                     link_chars=sum(len("".join(ref.itertext())) for ref in body.iter("ref")),
+                     elements=len(body), headings=sum(1 for _ in body.iter("head")),
+                     lists=sum(1 for _ in body.iter("list")))
 
 
 def _drop_invisible_characters(body: etree._Element) -> None:

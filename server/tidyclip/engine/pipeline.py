@@ -1,13 +1,25 @@
-"""`make_clip`: decode, parse once, extract, clean, render. The one way a page becomes a clip."""
+"""`make_clip`: decode, parse once, extract, clean, choose, render. The one way a page becomes a clip."""
 
 from collections.abc import Iterable
+from copy import deepcopy
+from dataclasses import dataclass, replace
 
 from tidyclip.clip import Clip
+from tidyclip.engine.choose import Cleaned, choose
 from tidyclip.engine.clean import Page, block_keys, clean
 from tidyclip.engine.clean.comments import find_regions
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
-from tidyclip.engine.extract import Block, extract, extract_fragment, parse_html, plain_blocks, squash
+from tidyclip.engine.extract import (
+    Block,
+    BodyStats,
+    Candidate,
+    extract,
+    extract_fragment,
+    parse_html,
+    plain_blocks,
+    squash,
+)
 from tidyclip.engine.figures import put_back_images
 from tidyclip.engine.metadata import extract_metadata
 from tidyclip.engine.page_nodes import body_nodes
@@ -25,25 +37,16 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
     `restore` lists block positions (as in `cleaning.removed`) the user wants kept. Raises BadInput
     when there is nothing to clip.
     """
-    tree = parse_html(decode_html(html))
-    if selection_html is not None and selection_html.strip():
-        content_tree = parse_html(f"<html><body><div>{decode_html(selection_html)}</div></body></html>")
-        meta = extract_metadata(tree, url)
-        blocks = extract_fragment(content_tree)
+    restore = list(restore)
+    prepared = prepare(html, url, title=title, selection_html=selection_html, spare=bool(restore))
+    chosen = choose(*prepared.candidates) if len(prepared.candidates) == 2 else prepared.candidates[0]
+    if not chosen.blocks:
+        raise BadInput("the selection holds no text" if prepared.selection else "no article text found in the page")
+    if restore:
+        kept, cleaning = clean(chosen.blocks, chosen.keys, prepared.page, restore)
     else:
-        content_tree = tree
-        extracted = extract(tree, url)
-        meta, blocks = extracted.meta, extracted.blocks or _body_blocks(tree)
-    nodes = body_nodes(content_tree)
-    blocks, keys = put_back_images(content_tree, nodes, blocks, block_keys(blocks))
-    if not blocks:
-        raise BadInput("the selection holds no text" if content_tree is not tree else "no article text found in the page")
-
-    clip_title = _choose_title(squash(title or ""), meta["title"]) or url
-    titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
-    page = Page(titles=titles, description=normalize(meta["description"] or ""),
-                comment_regions=find_regions(content_tree, nodes))
-    kept, cleaning = clean(blocks, keys, page, restore)
+        kept, cleaning = chosen.kept, chosen.cleaning
+    meta, clip_title = prepared.meta, prepared.title
     text = render_text(kept)
     base_url = url or meta["canonical_url"] or ""  # a saved page without its address still knows its own
     return {
@@ -62,6 +65,50 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         "word_count": len(text.split()),
         "cleaning": cleaning,
     }
+
+
+@dataclass
+class Prepared:
+    """A page read, its metadata found and each extraction candidate cleaned: all but the choice."""
+
+    meta: dict
+    title: str
+    page: Page
+    candidates: list[Cleaned]  # balanced then precision; the selection alone when one was given
+    selection: bool
+
+
+def prepare(html: str | bytes, url: str, *, title: str | None = None, selection_html: str | None = None,
+            spare: bool = False) -> Prepared:
+    """Everything `make_clip` does before it chooses a candidate (`scripts/fit_chooser.py` reads the
+    candidates from here). SPARE: clean copies, for the caller cleans the chosen blocks again."""
+    tree = parse_html(decode_html(html))
+    selection = selection_html is not None and bool(selection_html.strip())
+    if selection:
+        content_tree = parse_html(f"<html><body><div>{decode_html(selection_html or '')}</div></body></html>")
+        meta = extract_metadata(tree, url)
+        candidates = [Candidate("selection", extract_fragment(content_tree), BodyStats())]
+    else:
+        content_tree = tree
+        extracted = extract(tree, url)
+        meta, candidates = extracted.meta, extracted.candidates
+    clip_title = _choose_title(squash(title or ""), meta["title"]) or url
+    titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
+    nodes = body_nodes(content_tree)
+    page = Page(titles=titles, description=normalize(meta["description"] or ""),
+                comment_regions=find_regions(content_tree, nodes))
+    cleaned = [_cleaned(candidate, content_tree, nodes, page, spare=spare) for candidate in candidates]
+    return Prepared(meta, clip_title, page, cleaned, selection)
+
+
+def _cleaned(candidate: Candidate, tree, nodes: list, page: Page, *, spare: bool) -> Cleaned:
+    """CANDIDATE with the page's pictures put back and the cleaning rules run, nothing restored. SPARE:
+    the rules run on copies, for the blocks are cleaned again with the user's restored positions."""
+    found = candidate.blocks or (_body_blocks(tree) if candidate.focus != "selection" else [])
+    blocks, keys = put_back_images(tree, nodes, found, block_keys(found))
+    ruled = [replace(block, element=deepcopy(block.element)) for block in blocks] if spare else blocks
+    kept, cleaning = clean(ruled, keys, page)
+    return Cleaned(candidate.focus, blocks, keys, kept, cleaning, render_text(kept), candidate.stats)
 
 
 def _body_blocks(tree) -> list[Block]:

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Fit the model that chooses between trafilatura's balanced and precision candidates (engine/choose.py).
+
+    .venv/bin/pip install scikit-learn   # only this script needs it; the engine reads the model with none
+    .venv/bin/python scripts/fit_chooser.py ../shared/corpus/{aeb-dev,dirty-dev,trafeval-dev,dragnet-train} --write
+
+Every page goes through `pipeline.prepare` (both candidates, cleaned as a clip would be); each candidate
+is scored as `bench_quality.py` scores a clip, and the label is whether the precision candidate scores
+higher (weighted by how much). A 5-fold split stratified by set and label gives figures on pages the fit
+did not see, per set, beside balanced alone, precision alone and the per-page best of the two; then the
+model is fitted on every page and, with `--write`, saved to server/tidyclip/engine/chooser_model.json.
+`--rows FILE` keeps the pages' features and scores, to fit again without running the engine.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_quality  # noqa: E402  (a sibling script: its loading and scoring are the figures' definition)
+
+from tidyclip.engine import choose  # noqa: E402
+from tidyclip.engine.pipeline import prepare  # noqa: E402
+from tidyclip.errors import BadInput  # noqa: E402
+
+FOLDS = 5
+TREES, DEPTH, SEED = 100, 2, 0
+
+
+def page_rows(folders: list[Path]) -> list[dict]:
+    rows = []
+    for folder in folders:
+        for case in bench_quality.load_cases(folder):
+            try:
+                balanced, precise = prepare(case.html, case.url).candidates
+            except BadInput:
+                continue
+            rows.append({"set": folder.name, "key": case.key, "features": choose.features(balanced, precise),
+                         "same": balanced.text == precise.text,
+                         "b": _scored(case, balanced.text), "p": _scored(case, precise.text)})
+    return rows
+
+
+def _scored(case: bench_quality.Case, text: str) -> dict:
+    scores = bench_quality.Scores()
+    f1 = bench_quality.score_page(scores, case, text)
+    return {"f1": f1, "precision": scores.precisions, "recall": scores.recalls, "tp": scores.snippet_tp,
+            "fp": scores.snippet_fp, "fn": scores.snippet_fn, "counted": scores.comments_counted,
+            "leaked": scores.comments_leaked}
+
+
+def set_figure(rows: list[dict], picks: list[str]) -> tuple[float, float]:
+    """The set's F1 (snippet F on snippet sets) and comment leak, as bench_quality.Scores computes them."""
+    chosen = [row[pick] for row, pick in zip(rows, picks)]
+    leak_counted = sum(score["counted"] for score in chosen)
+    leak = sum(score["leaked"] for score in chosen) / leak_counted if leak_counted else 0.0
+    tp, fp, fn = (sum(score[name] for score in chosen) for name in ("tp", "fp", "fn"))
+    if tp + fp + fn:
+        precision, recall = tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0
+    else:
+        precision = statistics.fmean(value for score in chosen for value in score["precision"])
+        recall = statistics.fmean(value for score in chosen for value in score["recall"])
+    return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), leak
+
+
+def labels(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    features = np.array([row["features"] for row in rows])
+    gain = np.array([row["p"]["f1"] - row["b"]["f1"] for row in rows])
+    return features, (gain > 0).astype(int), np.abs(gain) + 1e-3
+
+
+def fit(features: np.ndarray, label: np.ndarray, weight: np.ndarray) -> GradientBoostingClassifier:
+    model = GradientBoostingClassifier(n_estimators=TREES, max_depth=DEPTH, random_state=SEED)
+    return model.fit(features, label, sample_weight=weight)
+
+
+def out_of_fold(rows: list[dict]) -> np.ndarray:
+    """Each page's log-odds from a model fitted on the other folds."""
+    features, label, weight = labels(rows)
+    strata = [f"{row['set']}:{value}" for row, value in zip(rows, label)]
+    scores = np.zeros(len(rows))
+    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(features, strata):
+        scores[test] = fit(features[train], label[train], weight[train]).decision_function(features[test])
+    return scores
+
+
+def report(rows: list[dict], scores: np.ndarray) -> str:
+    lines = ["| set | balanced | precision | chosen (out of fold) | best of two per page | pages choosing precision |",
+             "|---|---|---|---|---|---|"]
+    for name in dict.fromkeys(row["set"] for row in rows):
+        index = [i for i, row in enumerate(rows) if row["set"] == name]
+        subset = [rows[i] for i in index]
+        picks = ["p" if scores[i] > 0 and not rows[i]["same"] else "b" for i in index]
+        best = ["p" if row["p"]["f1"] > row["b"]["f1"] else "b" for row in subset]
+        figures = [set_figure(subset, chosen) for chosen in (["b"] * len(subset), ["p"] * len(subset), picks, best)]
+        cells = [f"{f1:.4f}" + (f", leak {leak:.2%}" if any(row["b"]["counted"] for row in subset) else "")
+                 for f1, leak in figures]
+        lines.append(f"| {name} ({len(subset)}) | " + " | ".join(cells) + f" | {picks.count('p')} |")
+    return "\n".join(lines)
+
+
+def exported(model: GradientBoostingClassifier, features: np.ndarray) -> dict:
+    """The model as plain numbers for `choose.score`, checked against scikit-learn's own answer."""
+    trees = []
+    for estimator in model.estimators_[:, 0]:
+        tree = estimator.tree_
+        trees.append({"feature": tree.feature.tolist(), "threshold": tree.threshold.tolist(),
+                      "left": tree.children_left.tolist(), "right": tree.children_right.tolist(),
+                      "value": [float(value[0][0]) for value in tree.value]})
+    rate = model.learning_rate
+    first = features[:1]
+    init = float(model.decision_function(first)[0]
+                 - rate * sum(estimator.predict(first)[0] for estimator in model.estimators_[:, 0]))
+    return {"init": init, "rate": rate, "trees": trees}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="*", type=Path)
+    parser.add_argument("--rows", type=Path, help="read the pages' rows from here if it exists, else write them")
+    parser.add_argument("--write", action="store_true", help="save the model fitted on every page")
+    args = parser.parse_args(argv)
+    if args.rows and args.rows.exists():
+        rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines()]
+    else:
+        rows = page_rows(args.folders)
+        if args.rows:
+            args.rows.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    print(report(rows, out_of_fold(rows)))
+    features, label, weight = labels(rows)
+    model = fit(features, label, weight)
+    saved = exported(model, features)
+    ours = np.array([choose.score(list(row), saved) for row in features])
+    assert np.allclose(ours, model.decision_function(features), atol=1e-9), "exported model disagrees"
+    print(f"fitted on all {len(rows)} pages; in-sample pages choosing precision: {int((ours > 0).sum())}")
+    if args.write:
+        choose.MODEL_PATH.write_text(json.dumps(saved, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"wrote {choose.MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
