@@ -6,9 +6,11 @@
 
 Every page goes through `pipeline.prepare` (both candidates, cleaned as a clip would be); each candidate
 is scored as `bench_quality.py` scores a clip, and the label is whether the precision candidate scores
-higher (weighted by how much). A 5-fold split stratified by set and label gives figures on pages the fit
-did not see, per set, beside balanced alone, precision alone and the per-page best of the two; then the
-model is fitted on every page and, with `--write`, saved to server/tidyclip/engine/chooser_model.json.
+higher (weighted by how much). Two models learn it: the chooser from both candidates, the gate from the
+balanced one alone (it lets GATE_SHARE of the pages through to the second trafilatura run). A 5-fold
+split stratified by set and label gives figures on pages the fit did not see, per set, beside balanced
+alone, precision alone and the per-page best of the two; then both models are fitted on every page and,
+with `--write`, saved to server/tidyclip/engine/chooser_model.json.
 `--rows FILE` keeps the pages' features and scores, to fit again without running the engine.
 """
 
@@ -24,13 +26,14 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_quality  # noqa: E402  (a sibling script: its loading and scoring are the figures' definition)
-
 from tidyclip.engine import choose  # noqa: E402
 from tidyclip.engine.pipeline import prepare  # noqa: E402
 from tidyclip.errors import BadInput  # noqa: E402
 
 FOLDS = 5
 TREES, DEPTH, SEED = 100, 2, 0
+#: The share of pages the gate lets through to the second trafilatura run.
+GATE_SHARE = 0.2
 
 
 def page_rows(folders: list[Path]) -> list[dict]:
@@ -38,10 +41,11 @@ def page_rows(folders: list[Path]) -> list[dict]:
     for folder in folders:
         for case in bench_quality.load_cases(folder):
             try:
-                balanced, precise = prepare(case.html, case.url).candidates
+                balanced, precise = prepare(case.html, case.url, both=True).candidates
             except BadInput:
                 continue
             rows.append({"set": folder.name, "key": case.key, "features": choose.features(balanced, precise),
+                         "gate_features": choose.own_features(balanced),
                          "same": balanced.text == precise.text,
                          "b": _scored(case, balanced.text), "p": _scored(case, precise.text)})
     return rows
@@ -57,7 +61,7 @@ def _scored(case: bench_quality.Case, text: str) -> dict:
 
 def set_figure(rows: list[dict], picks: list[str]) -> tuple[float, float]:
     """The set's F1 (snippet F on snippet sets) and comment leak, as bench_quality.Scores computes them."""
-    chosen = [row[pick] for row, pick in zip(rows, picks)]
+    chosen = [row[pick] for row, pick in zip(rows, picks, strict=True)]
     leak_counted = sum(score["counted"] for score in chosen)
     leak = sum(score["leaked"] for score in chosen) / leak_counted if leak_counted else 0.0
     tp, fp, fn = (sum(score[name] for score in chosen) for name in ("tp", "fp", "fn"))
@@ -69,8 +73,9 @@ def set_figure(rows: list[dict], picks: list[str]) -> tuple[float, float]:
     return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), leak
 
 
-def labels(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    features = np.array([row["features"] for row in rows])
+def labels(rows: list[dict], key: str = "features") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """KEY's matrix, whether the precise candidate scores higher, and by how much (the weight)."""
+    features = np.array([row[key] for row in rows])
     gain = np.array([row["p"]["f1"] - row["b"]["f1"] for row in rows])
     return features, (gain > 0).astype(int), np.abs(gain) + 1e-3
 
@@ -80,28 +85,38 @@ def fit(features: np.ndarray, label: np.ndarray, weight: np.ndarray) -> Gradient
     return model.fit(features, label, sample_weight=weight)
 
 
-def out_of_fold(rows: list[dict]) -> np.ndarray:
-    """Each page's log-odds from a model fitted on the other folds."""
+def out_of_fold(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Each page's chooser log-odds and whether the gate lets it through, from models fitted on the other folds."""
     features, label, weight = labels(rows)
-    strata = [f"{row['set']}:{value}" for row, value in zip(rows, label)]
-    scores = np.zeros(len(rows))
+    gate_features = labels(rows, "gate_features")[0]
+    strata = [f"{row['set']}:{value}" for row, value in zip(rows, label, strict=True)]
+    scores, passed = np.zeros(len(rows)), np.zeros(len(rows), dtype=bool)
     for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(features, strata):
         scores[test] = fit(features[train], label[train], weight[train]).decision_function(features[test])
-    return scores
+        gate = fit(gate_features[train], label[train], weight[train])
+        threshold = gate_threshold(gate.decision_function(gate_features[train]))
+        passed[test] = gate.decision_function(gate_features[test]) > threshold
+    return scores, passed
 
 
-def report(rows: list[dict], scores: np.ndarray) -> str:
-    lines = ["| set | balanced | precision | chosen (out of fold) | best of two per page | pages choosing precision |",
-             "|---|---|---|---|---|---|"]
+def gate_threshold(scores: np.ndarray) -> float:
+    return float(np.quantile(scores, 1 - GATE_SHARE))
+
+
+def report(rows: list[dict], scores: np.ndarray, passed: np.ndarray) -> str:
+    lines = ["| set | balanced | precision | chosen, every page | chosen, through the gate (pages let through) "
+             "| best of two per page |", "|---|---|---|---|---|---|"]
     for name in dict.fromkeys(row["set"] for row in rows):
         index = [i for i, row in enumerate(rows) if row["set"] == name]
         subset = [rows[i] for i in index]
-        picks = ["p" if scores[i] > 0 and not rows[i]["same"] else "b" for i in index]
+        chosen = ["p" if scores[i] > 0 and not rows[i]["same"] else "b" for i in index]
+        gated = [pick if passed[i] else "b" for pick, i in zip(chosen, index, strict=True)]
         best = ["p" if row["p"]["f1"] > row["b"]["f1"] else "b" for row in subset]
-        figures = [set_figure(subset, chosen) for chosen in (["b"] * len(subset), ["p"] * len(subset), picks, best)]
+        figures = [set_figure(subset, picks) for picks in (["b"] * len(subset), ["p"] * len(subset), chosen, gated, best)]
         cells = [f"{f1:.4f}" + (f", leak {leak:.2%}" if any(row["b"]["counted"] for row in subset) else "")
                  for f1, leak in figures]
-        lines.append(f"| {name} ({len(subset)}) | " + " | ".join(cells) + f" | {picks.count('p')} |")
+        cells[3] += f" ({sum(passed[i] for i in index) / len(index):.0%})"
+        lines.append(f"| {name} ({len(subset)}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -132,12 +147,14 @@ def main(argv: list[str] | None = None) -> int:
         rows = page_rows(args.folders)
         if args.rows:
             args.rows.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    print(report(rows, out_of_fold(rows)))
+    print(report(rows, *out_of_fold(rows)))
     features, label, weight = labels(rows)
-    model = fit(features, label, weight)
-    saved = exported(model, features)
-    ours = np.array([choose.score(list(row), saved) for row in features])
-    assert np.allclose(ours, model.decision_function(features), atol=1e-9), "exported model disagrees"
+    gate_features = labels(rows, "gate_features")[0]
+    chooser, gate = fit(features, label, weight), fit(gate_features, label, weight)
+    saved = {"chooser": exported(chooser, features), "gate": exported(gate, gate_features),
+             "gate_threshold": gate_threshold(gate.decision_function(gate_features))}
+    ours = np.array([choose.score(list(row), saved["chooser"]) for row in features])
+    assert np.allclose(ours, chooser.decision_function(features), atol=1e-9), "exported model disagrees"
     print(f"fitted on all {len(rows)} pages; in-sample pages choosing precision: {int((ours > 0).sum())}")
     if args.write:
         choose.MODEL_PATH.write_text(json.dumps(saved, separators=(",", ":")) + "\n", encoding="utf-8")

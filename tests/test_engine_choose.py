@@ -18,18 +18,25 @@ def _sidebar_page() -> tuple[bytes, str]:
     return (SIDEBAR_PAGE / "page.html").read_bytes(), json.loads((SIDEBAR_PAGE / "expected.json").read_text())["url"]
 
 
-def test_the_saved_model_reads_only_features_the_engine_makes() -> None:
+def test_the_saved_models_read_only_features_the_engine_makes() -> None:
     html, url = _sidebar_page()
-    balanced, precise = prepare(html, url).candidates
-    row = choose.features(balanced, precise)
-    used = {feature for tree in choose._model()["trees"] for feature in tree["feature"] if feature >= 0}
-    assert max(used) < len(row)
-    assert math.isfinite(choose.score(row))
+    balanced, precise = prepare(html, url, both=True).candidates
+    model = choose._model()
+    for name, row in (("chooser", choose.features(balanced, precise)), ("gate", choose.own_features(balanced))):
+        used = {feature for tree in model[name]["trees"] for feature in tree["feature"] if feature >= 0}
+        assert max(used) < len(row)
+        assert math.isfinite(choose.score(row, model[name]))
+
+
+def test_the_gate_sends_the_sidebar_page_to_a_second_run_and_a_plain_article_not() -> None:
+    html, url = _sidebar_page()
+    assert len(prepare(html, url).candidates) == 2
+    assert len(prepare(MARKED_PAGE, "https://harbour.example/works").candidates) == 1
 
 
 def test_the_precise_candidate_is_taken_when_balanced_holds_a_sidebar() -> None:
     html, url = _sidebar_page()
-    balanced, precise = prepare(html, url).candidates
+    balanced, precise = prepare(html, url, both=True).candidates
     assert RAIL_LINE in balanced.text and RAIL_LINE not in precise.text
     assert choose.choose(balanced, precise) is precise
     assert RAIL_LINE not in make_clip(html, url)["text"]
@@ -37,7 +44,7 @@ def test_the_precise_candidate_is_taken_when_balanced_holds_a_sidebar() -> None:
 
 def test_candidates_that_agree_give_the_balanced_one() -> None:
     html, url = _sidebar_page()
-    balanced, _ = prepare(html, url).candidates
+    balanced = prepare(html, url).candidates[0]
     assert choose.choose(balanced, balanced) is balanced
 
 

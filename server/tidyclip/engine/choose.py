@@ -8,6 +8,8 @@ results side by side: how much of each the other holds, the lines only one of th
 punctuation, digits), link density, headings and lists. It is a gradient-boosted set of small trees,
 fitted by `scripts/fit_chooser.py` on the four dev sets with a 5-fold split (figures on pages the fit
 did not see are in BENCHMARKS), and read here from `chooser_model.json` with no learning library.
+A second, smaller model (the gate) decides from the balanced result alone whether precision's is worth
+making at all.
 """
 
 import json
@@ -41,33 +43,50 @@ class Cleaned:
     stats: BodyStats
 
 
+def worth_a_second_look(balanced: Cleaned) -> bool:
+    """Whether precision's candidate may be the better clip, judged from the balanced one alone: the
+    second trafilatura run costs as much as the first, so it is made only where the gate model expects
+    it to matter (it fires on GATE_SHARE of the dev pages)."""
+    model = _model()
+    return score(own_features(balanced), model["gate"]) > model["gate_threshold"]
+
+
 def choose(balanced: Cleaned, precise: Cleaned) -> Cleaned:
     """The candidate the model takes for the article; balanced when they agree or the model is unsure."""
     if balanced.text == precise.text:
         return balanced
-    return precise if score(features(balanced, precise)) > 0 else balanced
+    return precise if score(features(balanced, precise), _model()["chooser"]) > 0 else balanced
+
+
+def own_features(cleaned: Cleaned) -> list[float]:
+    """What the gate reads of one candidate: its length, link density, lines, headings and lists."""
+    lines = _lines(cleaned.text)
+    stats = cleaned.stats
+    return [
+        math.log(len(cleaned.text) + 1),
+        _link_density(stats),
+        math.log(stats.elements + 1),
+        stats.headings / (stats.elements + 1),
+        stats.lists / (stats.elements + 1),
+        len(cleaned.cleaning["removed"]),
+        *_line_features(lines, len(cleaned.text))[1:],
+    ]
 
 
 def features(balanced: Cleaned, precise: Cleaned) -> list[float]:
-    """What the model reads, in its order (the fit script and this module share this one function)."""
+    """What the chooser reads, in its order: each candidate's own features, then how they differ
+    (`scripts/fit_chooser.py` and this module share this one function)."""
     b_lines, p_lines = _lines(balanced.text), _lines(precise.text)
     b_set, p_set = set(b_lines), set(p_lines)
     b_length, p_length = len(balanced.text), len(precise.text)
     b_shingles, p_shingles = _shingles(balanced.text), _shingles(precise.text)
     shared = len(b_shingles & p_shingles)
     return [
+        *own_features(balanced),
+        *own_features(precise),
         math.log((p_length + 1) / (b_length + 1)),
-        p_length / (b_length + 1),
         shared / (len(p_shingles) or 1),
         shared / (len(b_shingles) or 1),
-        _link_density(balanced.stats), _link_density(precise.stats),
-        _link_density(balanced.stats) - _link_density(precise.stats),
-        math.log(balanced.stats.elements + 1) - math.log(precise.stats.elements + 1),
-        math.log(_mean_line(b_lines) + 1), math.log(_mean_line(p_lines) + 1),
-        math.log(b_length + 1),
-        len(balanced.cleaning["removed"]), len(precise.cleaning["removed"]),
-        balanced.stats.headings / (balanced.stats.elements + 1), precise.stats.headings / (precise.stats.elements + 1),
-        balanced.stats.lists / (balanced.stats.elements + 1), precise.stats.lists / (precise.stats.elements + 1),
         float(p_length == 0),
         *_line_features([line for line in b_lines if line not in p_set], b_length),
         *_line_features([line for line in p_lines if line not in b_set], b_length),
@@ -77,9 +96,8 @@ def features(balanced: Cleaned, precise: Cleaned) -> list[float]:
     ]
 
 
-def score(row: list[float], model: dict | None = None) -> float:
-    """The model's log-odds that the precise candidate is the better clip (MODEL: the saved one)."""
-    model = model or _model()
+def score(row: list[float], model: dict) -> float:
+    """A model's log-odds for ROW (the chooser's: that the precise candidate is the better clip)."""
     total = model["init"]
     for tree in model["trees"]:
         node = 0

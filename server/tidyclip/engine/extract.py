@@ -68,7 +68,7 @@ class Candidate:
 
 @dataclass
 class Extracted:
-    candidates: list[Candidate]  # balanced first
+    article: Candidate  # trafilatura's balanced focus
     meta: dict = field(default_factory=dict)
 
 
@@ -83,23 +83,20 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
     return tree
 
 
-#: The foci trafilatura is asked in, in turn: on a third of real pages its balanced focus takes another
-#: element than its precision focus (a sidebar, a footer, a gallery's captions), and which one is the
-#: article is decided afterwards, on the cleaned result (`choose`).
-FOCI = ("balanced", "precision")
-
-
 def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
-    """The article of TREE as each of trafilatura's FOCI finds it, and the page's metadata. A candidate's
-    blocks are empty when trafilatura found no article in that focus."""
-    candidates = []
-    for focus in FOCI:
-        document = _run_trafilatura(tree, precision=focus == "precision")
-        blocks = _blocks_of(document)
-        if candidates:
-            blocks = _mended(blocks, candidates[0].blocks)
-        candidates.append(Candidate(focus, blocks, _body_stats(document)))
-    return Extracted(candidates=candidates, meta=extract_metadata(tree, url))
+    """The article of TREE as trafilatura's balanced focus finds it (blocks empty when it finds none),
+    and the page's metadata."""
+    document = _run_trafilatura(tree)
+    return Extracted(article=Candidate("balanced", _blocks_of(document), _body_stats(document)),
+                     meta=extract_metadata(tree, url))
+
+
+def extract_precise(tree: lxml_html.HtmlElement, balanced: Candidate) -> Candidate:
+    """The article of TREE as trafilatura's precision focus finds it: on real pages the balanced focus
+    sometimes takes another element whole (a sidebar, a footer, a gallery's captions) where precision
+    takes the article; `choose` decides which is. Its paragraphs are mended from BALANCED's."""
+    document = _run_trafilatura(tree, precision=True)
+    return Candidate("precision", _mended(_blocks_of(document), balanced.blocks), _body_stats(document))
 
 
 #: Words at either end of a paragraph that find the same paragraph in the other candidate.
@@ -111,7 +108,8 @@ def _mended(blocks: list[Block], fuller: list[Block]) -> list[Block]:
     """BLOCKS (the precision focus's) with each paragraph that lost words taken whole from FULLER (the
     balanced focus's): precision mode drops some inline links with their text, or a paragraph's words
     before one ("reported that for his role" for "reported that the NFL will fine Rudolph for his role").
-    A paragraph is the same when it starts or ends with the same words and every word of it is there."""
+    A paragraph is the same when it starts or ends with the same words, every word of it is there and
+    it holds no other of BLOCKS (balanced sometimes runs two paragraphs into one)."""
     whole = {block.text for block in fuller}
     by_end: dict[tuple[str, ...], Block] = {}
     for block in fuller:
@@ -125,11 +123,15 @@ def _mended(blocks: list[Block], fuller: list[Block]) -> list[Block]:
         match = None if block.text in whole or block.kind not in _MENDED_KINDS else (
             by_end.get(tuple(words[:_END_WORDS])) or by_end.get(tuple(words[-_END_WORDS:])))
         if match is not None and match.kind == block.kind and len(match.text) > len(block.text) \
-                and set(words) <= set(match.text.split()):
+                and set(words) <= set(match.text.split()) and not _holds_another(match.text, block, blocks):
             # a copy: the cleaning rules edit blocks in place, and each candidate is cleaned
             block = Block(match.kind, deepcopy(match.element), match.text)
         mended.append(block)
     return mended
+
+
+def _holds_another(text: str, block: Block, blocks: list[Block]) -> bool:
+    return any(other is not block and other.text and other.text in text for other in blocks)
 
 
 def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:

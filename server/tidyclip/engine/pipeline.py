@@ -5,7 +5,7 @@ from copy import deepcopy
 from dataclasses import dataclass, replace
 
 from tidyclip.clip import Clip
-from tidyclip.engine.choose import Cleaned, choose
+from tidyclip.engine.choose import Cleaned, choose, worth_a_second_look
 from tidyclip.engine.clean import Page, block_keys, clean
 from tidyclip.engine.clean.comments import find_regions
 from tidyclip.engine.clean.text import normalize
@@ -16,6 +16,7 @@ from tidyclip.engine.extract import (
     Candidate,
     extract,
     extract_fragment,
+    extract_precise,
     parse_html,
     plain_blocks,
     squash,
@@ -28,6 +29,9 @@ from tidyclip.errors import BadInput
 
 #: An excerpt taken from the text is cut near this many characters, at a word.
 EXCERPT_CHARS = 200
+#: Pages longer than this (characters of HTML) get no second trafilatura run: its cost grows with the
+#: page, and the dev pages where precision's candidate wins are all far shorter (1% of them are longer).
+SECOND_LOOK_MAX_CHARS = 1_000_000
 
 
 def make_clip(html: str | bytes, url: str, *, title: str | None = None, selection_html: str | None = None,
@@ -74,30 +78,34 @@ class Prepared:
     meta: dict
     title: str
     page: Page
-    candidates: list[Cleaned]  # balanced then precision; the selection alone when one was given
+    candidates: list[Cleaned]  # balanced, then precision's when it was made; or the selection alone
     selection: bool
 
 
 def prepare(html: str | bytes, url: str, *, title: str | None = None, selection_html: str | None = None,
-            spare: bool = False) -> Prepared:
-    """Everything `make_clip` does before it chooses a candidate (`scripts/fit_chooser.py` reads the
-    candidates from here). SPARE: clean copies, for the caller cleans the chosen blocks again."""
-    tree = parse_html(decode_html(html))
+            spare: bool = False, both: bool = False) -> Prepared:
+    """Everything `make_clip` does before it chooses a candidate. The precision candidate is made when
+    the gate asks for it (`choose.worth_a_second_look`), or always with BOTH (`scripts/fit_chooser.py`).
+    SPARE: the rules run on copies, for the caller cleans the chosen blocks again."""
+    page_html = decode_html(html)
+    tree = parse_html(page_html)
     selection = selection_html is not None and bool(selection_html.strip())
     if selection:
         content_tree = parse_html(f"<html><body><div>{decode_html(selection_html or '')}</div></body></html>")
         meta = extract_metadata(tree, url)
-        candidates = [Candidate("selection", extract_fragment(content_tree), BodyStats())]
+        first = Candidate("selection", extract_fragment(content_tree), BodyStats())
     else:
         content_tree = tree
         extracted = extract(tree, url)
-        meta, candidates = extracted.meta, extracted.candidates
+        meta, first = extracted.meta, extracted.article
     clip_title = _choose_title(squash(title or ""), meta["title"]) or url
     titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
     nodes = body_nodes(content_tree)
     page = Page(titles=titles, description=normalize(meta["description"] or ""),
                 comment_regions=find_regions(content_tree, nodes))
-    cleaned = [_cleaned(candidate, content_tree, nodes, page, spare=spare) for candidate in candidates]
+    cleaned = [_cleaned(first, content_tree, nodes, page, spare=spare)]
+    if not selection and (both or (len(page_html) <= SECOND_LOOK_MAX_CHARS and worth_a_second_look(cleaned[0]))):
+        cleaned.append(_cleaned(extract_precise(tree, first), content_tree, nodes, page, spare=spare))
     return Prepared(meta, clip_title, page, cleaned, selection)
 
 
