@@ -84,7 +84,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
 
 def _read_json_ld(tree: lxml_html.HtmlElement, document):
     """trafilatura's `extract_meta_json`, the same texts read the same way, without its two Python
-    loops over every character of the JSON (a third of the metadata's time on pages with JSON-LD)."""
+    loops over every character of the JSON (0.18 against 0.07 ms a page on the dev sets)."""
     for element in _META_JSON_XPATH(tree):
         if not element.text:
             continue
