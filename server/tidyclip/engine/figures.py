@@ -8,8 +8,9 @@ one (or it stands right before the first block, the lead picture). A picture amo
 left out (a sidebar, other stories' thumbnails) has no such neighbours and stays out.
 """
 
-from itertools import islice
+from itertools import islice, repeat
 
+import numpy as np
 from lxml import etree
 
 from tidyclip.config import IMAGE_MAX_WIDTH
@@ -27,6 +28,32 @@ _CAPTION_NODES = 2
 _SKIPPED_PARENTS = frozenset({"script", "style", "noscript", "template", "title", "option"})
 
 
+class _ClipText:
+    """The clip's block keys as the placer asks about them, and the page's text nodes' words, each
+    normalized once (a text node is a neighbour of several pictures in a gallery or a thumbnail row)."""
+
+    def __init__(self, nodes: list, keys: list[str]) -> None:
+        self.nodes = nodes
+        self.keys = keys
+        self.by_first_word: dict[str, list[int]] = {}
+        for position, key in enumerate(keys):
+            if key:
+                self.by_first_word.setdefault(key.split(" ", 1)[0], []).append(position)
+        self.joined = " " + " \0 ".join(keys) + " "
+        self.vocabulary = frozenset(self.joined.split())
+        self._words: dict[int, str] = {}
+
+    def holds(self, words: str) -> bool:
+        """The clip holds WORDS (normalized) in this order somewhere; a word it lacks says no without a search."""
+        return all(word in self.vocabulary for word in words.split(" ")) and f" {words} " in self.joined
+
+    def words_at(self, position: int) -> str:
+        words = self._words.get(position)
+        if words is None:
+            words = self._words[position] = normalize(self.nodes[position])
+        return words
+
+
 def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block],
                     keys: list[str]) -> tuple[list[Block], list[str]]:
     """BLOCKS with an image block inserted wherever a picture of TREE stands between two of them, and
@@ -34,20 +61,15 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block],
     `page_nodes.body_nodes`."""
     if not blocks or tree.find(".//img") is None:
         return blocks, keys
-    by_first_word: dict[str, list[int]] = {}
-    for position, key in enumerate(keys):
-        if key:
-            by_first_word.setdefault(key.split(" ", 1)[0], []).append(position)
-    joined = " " + " \0 ".join(keys) + " "
+    clip = _ClipText(nodes, keys)
     placed: dict[int, list[etree._Element]] = {}
     seen: set[str] = set()
-    for index, node in enumerate(nodes):
-        if isinstance(node, str):
-            continue
+    for index in _image_positions(nodes):
+        node = nodes[index]
         source = image_source(node)
         if not source or source in seen or _is_pixel(node):
             continue
-        slot = _slot(nodes, index, keys, by_first_word, joined)
+        slot = _slot(clip, index)
         if slot is None:
             continue
         seen.add(source)
@@ -64,6 +86,11 @@ def put_back_images(tree: etree._Element, nodes: list, blocks: list[Block],
             result.append(block)
             result_keys.append(keys[position])
     return result, result_keys
+
+
+def _image_positions(nodes: list) -> list[int]:
+    """Where the pictures are among NODES (mostly text): found in C, a Python loop over a page's text nodes costs more."""
+    return np.flatnonzero(~np.fromiter(map(isinstance, nodes, repeat(str)), bool, len(nodes))).tolist()
 
 
 def image_source(image: etree._Element) -> str | None:
@@ -127,20 +154,20 @@ def _graphic(image: etree._Element, source: str) -> etree._Element:
     return graphic
 
 
-def _slot(nodes: list, index: int, keys: list[str], by_first_word: dict[str, list[int]], joined: str) -> int | None:
+def _slot(clip: _ClipText, index: int) -> int | None:
     """The block position the picture at NODES[INDEX] goes before, or None when its neighbours are not
-    the end of one block and the start of the next. Its own caption is not a neighbour. JOINED is every
-    key between spaces and NUL separators, to ask whether the clip holds some words at all."""
+    the end of one block and the start of the next. Its own caption is not a neighbour."""
+    nodes, keys = clip.nodes, clip.keys
     figure = next(nodes[index].iterancestors("figure"), None)
     following, after, held = None, "", False
-    for after in _words_after(nodes, index, figure):
-        following = _block_starting_with(after, keys, by_first_word)
-        held = following is not None or f" {after} " in joined
+    for after in _words_after(clip, index, figure):
+        following = _block_starting_with(after, keys, clip.by_first_word)
+        held = following is not None or clip.holds(after)
         if held:
             break  # a caption the clip left out is passed over; text the clip holds is the neighbour
     if not held:
         return None  # a picture among text the clip left out: the common case, decided without looking back
-    before = _neighbour_words(nodes, index, -1, figure)
+    before = _neighbour_words(clip, index, -1, figure)
     if following is None:
         return _within_block(before, after, keys)
     if following == 0:
@@ -153,18 +180,19 @@ def _slot(nodes: list, index: int, keys: list[str], by_first_word: dict[str, lis
     return following if _ends_with(keys[previous], before) else None
 
 
-def _neighbour_words(nodes: list, index: int, step: int, figure: etree._Element | None) -> str:
+def _neighbour_words(clip: _ClipText, index: int, step: int, figure: etree._Element | None) -> str:
     """The normalized words of the nearest visible text node before (STEP -1) or after (+1) a picture,
     outside the picture's own FIGURE."""
-    return next(_visible_words(nodes, index, step, figure), "")
+    return next(_visible_words(clip, index, step, figure), "")
 
 
-def _words_after(nodes: list, index: int, figure: etree._Element | None):
+def _words_after(clip: _ClipText, index: int, figure: etree._Element | None):
     """The words of the first few visible text nodes after a picture (its caption may come first)."""
-    return islice(_visible_words(nodes, index, 1, figure), _CAPTION_NODES + 1)
+    return islice(_visible_words(clip, index, 1, figure), _CAPTION_NODES + 1)
 
 
-def _visible_words(nodes: list, index: int, step: int, figure: etree._Element | None):
+def _visible_words(clip: _ClipText, index: int, step: int, figure: etree._Element | None):
+    nodes = clip.nodes
     position = index + step
     while 0 <= position < len(nodes):
         node = nodes[position]
@@ -174,7 +202,7 @@ def _visible_words(nodes: list, index: int, step: int, figure: etree._Element | 
         parent = node.getparent()  # type: ignore[attr-defined]  # lxml's smart strings know their element
         if parent is None or parent.tag in _SKIPPED_PARENTS or _inside(parent, figure):
             continue
-        key = normalize(node)
+        key = clip.words_at(position - step)
         if key:
             yield key
 

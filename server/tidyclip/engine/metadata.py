@@ -4,8 +4,10 @@ Read from the same lxml tree the article is extracted from: trafilatura's metada
 page's own tags where trafilatura has nothing.
 """
 
+import json
 import re
 from collections import Counter
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
@@ -13,7 +15,9 @@ from lxml import etree
 from lxml import html as lxml_html
 from rapidfuzz import fuzz
 from trafilatura import metadata as trafilatura_metadata
+from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extract_json_parse_error
 from trafilatura.settings import set_date_params
+from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -48,6 +52,11 @@ _H2_LEAST_MATCH = 0.5
 #: A child of the <h1> is the headline without its kicker when it holds this share of the <h1>'s words.
 _KICKER_LEAVES = 0.5
 _VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+_META_JSON_XPATH = etree.XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
+#: What trafilatura keeps of a JSON-LD text (its JSON_MINIFY: strings whole, whitespace between them dropped),
+#: as tokens to join: `findall` stays in C where `sub(r"\1", ...)` expands a template in Python at every space.
+_JSON_KEPT = re.compile(r'"(?:\\.|[^"\\])*"|[^\s"]+|"')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
@@ -60,7 +69,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
     """
     document = trafilatura_metadata.examine_meta(tree)
     try:
-        document = trafilatura_metadata.extract_meta_json(tree, document)
+        document = _read_json_ld(tree, document)
     except Exception:  # trafilatura's JSON-LD reader is known to trip on odd JSON; the meta tags stand
         pass
     document.title = _title(tree, document, url) or trafilatura_metadata.extract_title(tree)
@@ -71,6 +80,29 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str) -> dict:
     document.date = find_date(tree, **date_params)
     document.clean_and_trim()
     return page_metadata(tree, url, document)
+
+
+def _read_json_ld(tree: lxml_html.HtmlElement, document):
+    """trafilatura's `extract_meta_json`, the same texts read the same way, without its two Python
+    loops over every character of the JSON (0.18 against 0.07 ms a page on the dev sets)."""
+    for element in _META_JSON_XPATH(tree):
+        if not element.text:
+            continue
+        text = _json_text("".join(_JSON_KEPT.findall(element.text)))
+        try:
+            document = extract_json(json.loads(text, strict=False), document)
+        except json.JSONDecodeError:
+            document = extract_json_parse_error(text, document)
+    return document
+
+
+def _json_text(text: str) -> str:
+    """trafilatura's `normalize_json`, lone surrogates dropped by a regex instead of a test a character."""
+    if "\\" in text:
+        text = text.replace("\\n", "").replace("\\r", "").replace("\\t", "")
+        text = _SURROGATE.sub("", JSON_UNICODE_REPLACE.sub(lambda match: chr(int(match[1], 16)), text))
+        text = unescape(text)
+    return trim(HTML_STRIP_TAGS.sub("", text))
 
 
 def _title(tree: lxml_html.HtmlElement, document, url: str) -> str | None:

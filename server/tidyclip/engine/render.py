@@ -27,6 +27,9 @@ _EMPHASIS = {"#b": ("**", "strong"), "#i": ("*", "em"), "#t": ("`", "code"), "#u
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+#: A text holding none of these has no spacing to fold (most texts): asked first, in C, before a `sub` that
+#: would rebuild the string at every single space.
+_UNFOLDED_SPACE = re.compile(r"[\t\r\f\v]|  ")
 
 
 def render_text(blocks: list[Block]) -> str:
@@ -138,7 +141,10 @@ def _md_inline_child(child: etree._Element, base_url: str) -> str:
 
 
 def _md_inline_text(text: str | None) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", _SPACES.sub(" ", text or ""))
+    text = text or ""
+    if _UNFOLDED_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    return _MD_SPECIAL.sub(r"\\\1", text) if _MD_SPECIAL.search(text) else text
 
 
 def _escape_line_starts(text: str) -> str:
