@@ -108,13 +108,47 @@ def test_a_region_holding_the_article_is_matched_as_loosely_as_the_blocks_it_wou
     from lxml import etree
 
     from tidyclip.engine.clean import comments
-    from tidyclip.engine.clean.page import Page
+    from tidyclip.engine.clean.page import CommentRegion, Page
     from tidyclip.engine.clean.text import normalize
     from tidyclip.engine.extract import Block
 
     spaced = [f"{text} Some popular deals available for a limited time." for text in FILLER]
     glued = [text.replace("deals available", "dealsavailable") for text in spaced]
     blocks = [Block("paragraph", etree.Element("p"), text) for text in glued]
-    region = normalize(" ".join(["3 Comments", *spaced, "Leave a Reply"]))
+    region = CommentRegion(normalize(" ".join(["3 Comments", *spaced, "Leave a Reply"])), ("heading", "thread"))
     keys = [normalize(text) for text in glued]
     assert comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))) == {}
+
+
+def _region_finds(evidence: tuple[str, ...]) -> dict:
+    from lxml import etree
+
+    from tidyclip.engine.clean import comments
+    from tidyclip.engine.clean.page import CommentRegion, Page
+    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.extract import Block
+
+    article = [Block("paragraph", etree.Element("p"), text) for text in FILLER[:4]]
+    sidebar = [Block("paragraph", etree.Element("p"), f"{LONG} {number}") for number in range(6)]
+    blocks = article + sidebar
+    keys = [normalize(block.text) for block in blocks]
+    region = CommentRegion(normalize(" ".join(["0 Comments", *FILLER[:4], "Leave a Reply"])), evidence)
+    return comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks))))
+
+
+def test_a_region_without_a_thread_in_it_takes_no_run_of_article_paragraphs():
+    """A "0 Comments" link under the headline grows to the article container, where the comment form is
+    too: heading, form and class names agree, yet nothing in it is a reader's comment."""
+    assert _region_finds(("heading", "form", "attributes")) == {}
+
+
+def test_a_region_with_a_thread_in_it_takes_what_it_holds():
+    found = _region_finds(("heading", "form", "thread", "attributes"))
+    assert sorted(found) == [0, 1, 2, 3]
+    assert {finding.evidence for finding in found.values()} == {"comment region: heading, form, thread, attributes"}
+
+
+def test_the_cleaning_report_says_what_showed_a_comment():
+    clip = clip_of(f"<p>{LONG}</p>{SIGNED_THREAD}")
+    evidence = {item.get("evidence") for item in clip["cleaning"]["removed"] if item["kind"] == "comments"}
+    assert evidence == {"signed comments"}
