@@ -42,8 +42,8 @@ def clean(blocks: list[Block], keys: list[str], page: Page, restore: Iterable[in
 
     report = empty_cleaning()
     for position in sorted(removed):
-        found = removed[position]
-        kind, evidence = found if isinstance(found, Found) else (found, "")
+        finding = removed[position]
+        kind, evidence = finding if isinstance(finding, Found) else (finding, "")
         report[kind] += 1
         entry: Removed = {"kind": kind, "text": blocks[position].text, "position": position}
         if evidence:
