@@ -5,6 +5,7 @@ import pytest
 from test_engine_clean import URL, clip_of, paragraphs, removed
 from test_engine_pages import FILLER, page
 from tidyclip.engine import make_clip
+from tidyclip.engine.extract import Block
 
 LONG = ("The harbour board published its accounts on Monday, showing that ferry income had fallen for the third "
         "year running while the cost of dredging the channel had almost doubled since the last survey.")
@@ -152,3 +153,42 @@ def test_the_cleaning_report_says_what_showed_a_comment():
     clip = clip_of(f"<p>{LONG}</p>{SIGNED_THREAD}")
     evidence = {item.get("evidence") for item in clip["cleaning"]["removed"] if item["kind"] == "comments"}
     assert evidence == {"signed comments"}
+
+
+
+ROUNDUP = ("<p>Ahead of the vote, <ref>Ann Lee on what the new quay will cost the town</ref> was read widely; "
+           "<ref>Tom Marsh and Ida Kay's interviews with the fishermen</ref> ran on the radio, and "
+           "<ref>the Gazette's map of the three designs for the old quay</ref> was printed. See also "
+           "<ref>our earlier reports</ref> and <ref>the council's own papers</ref>.</p>")
+MENU = "<p>Most read: " + " ".join(f"<ref>{title}</ref>" for title in (
+    "Top stories", "Rail strike called off", "Storm warning for the coast", "School roof repaired",
+    "Football: late winner in the derby", "Weather: sun returns on Friday")) + " © The Courier 2024</p>"
+
+
+def chrome_found(*paragraphs: str) -> dict:
+    """What the chrome rule finds in blocks made of PARAGRAPHS (trafilatura's XML: links are <ref>)."""
+    from lxml import etree
+
+    from tidyclip.engine.clean import chrome
+    from tidyclip.engine.clean.page import Page
+    from tidyclip.engine.extract import block_text
+
+    elements = [etree.fromstring(paragraph) for paragraph in paragraphs]
+    blocks = [Block("paragraph", element, block_text(element)) for element in elements]
+    return chrome.find(blocks, [""] * len(blocks), Page(), list(range(len(blocks))))
+
+
+def test_a_menu_run_together_into_a_paragraph_after_the_article_goes():
+    article = [f"<p>{text}</p>" for text in (LONG, *FILLER)]
+    found = chrome_found(MENU, *article, MENU)
+    assert sorted(found) == [0, len(article) + 1]
+    assert found[0].evidence == "links run together: a menu or other stories"
+
+
+def test_a_paragraph_that_links_many_sources_stays_even_at_the_end():
+    assert chrome_found(f"<p>{LONG}</p>", ROUNDUP) == {}
+
+
+def test_the_same_menu_between_article_paragraphs_stays():
+    # a list of links inside the article (its sources, a reading list) is the article's
+    assert chrome_found(f"<p>{LONG}</p>", MENU, f"<p>{LONG}</p>") == {}
