@@ -192,3 +192,24 @@ def test_a_paragraph_that_links_many_sources_stays_even_at_the_end():
 def test_the_same_menu_between_article_paragraphs_stays():
     # a list of links inside the article (its sources, a reading list) is the article's
     assert chrome_found(f"<p>{LONG}</p>", MENU, f"<p>{LONG}</p>") == {}
+
+
+DIARY = [
+    ["The ferry ran late all morning because of fog over the channel.", "By noon the fog had lifted and the boats went out."],
+    ["A seal slept on the slipway until the harbour master shooed it off.", "Children watched it swim back to the rocks."],
+    ["The new crane arrived on a barge from the city and was bolted down.", "It lifts twice what the old one could manage."],
+]
+
+
+def test_posts_of_a_blog_page_each_signed_stay():
+    """A blog's front page signs every post, one writer each time: that is no thread of readers."""
+    posts = []
+    for day, texts in zip((12, 13, 14), DIARY, strict=True):
+        posts += [*(f"<p>{text}</p>" for text in texts), f"<p>Posted by Anna Moor at July {day}, 2023 08:00 AM</p>"]
+    clip = make_clip(f"<html><body><div>{''.join(posts)}</div></body></html>", URL)
+    assert all(text in clip["text"] for texts in DIARY for text in texts)
+
+
+def test_a_comments_closed_line_goes():
+    clip = clip_of(f"<p>{LONG}</p>" + "<p>The comments to this entry are closed.</p>")
+    assert "comments to this entry" not in clip["text"]

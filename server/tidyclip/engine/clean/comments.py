@@ -35,7 +35,8 @@ HEADING = re.compile(
     r"\s+(?:comments?|reply|replies|discussion|conversation|responses?)(?:\s*\(\d+\)|\s+below|\s+here)?"
     rf"|{_THREAD_TITLES}\s*(?:\(\d+\)|\d+)?\s*:?"
     r"|(?:reader |user )?(?:comments|discussion)(?: \(\d+\))?|what do you think\??|have your say"
-    r"|comments are (?:closed|open)\b.*|you must be logged in to post a comment.*)\W*$",
+    r"|(?:the )?comments (?:(?:to|on|for) this (?:entry|post|article|story) )?are (?:closed|open)\b.*"
+    r"|you must be logged in to post a comment.*)\W*$",
     re.IGNORECASE,
 )
 #: Class, id and other attribute words used by comment systems: one kind of evidence, never enough alone.
@@ -322,8 +323,9 @@ def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[in
 def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
     """Runs of "name said..." / "3 hours ago" / "Reply" lines with the reader text between them.
 
-    A run is meta lines at most `_MAX_GAP` blocks apart; it counts when it has a time or a reply
-    action (an article may say "He wrote:" twice, it does not stamp times on it).
+    A run is meta lines at most `_MAX_GAP` blocks apart (`_MAX_SIGNED_GAP` before a signature, any
+    number within a signed thread); it counts when it has a time or a reply action (an article may
+    say "He wrote:" twice, it does not stamp times on it).
     """
     found: dict[int, Found] = {}
     run: list[int] = []
@@ -334,7 +336,7 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, F
         if not signature and not _is_short_meta_line(text):
             continue
         gap = _MAX_SIGNED_GAP if signature else _MAX_GAP
-        if run and index - run[-1] > gap + 1:
+        if run and index - run[-1] > gap + 1 and not (signature and _continues_thread(blocks, positions, run, signed, index)):
             found.update(_take_run(blocks, positions, run, signed))
             run, signed = [], set()
         run.append(index)
@@ -344,8 +346,17 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, F
     return found
 
 
+def _continues_thread(blocks: list[Block], positions: list[int], run: list[int], signed: set[int], index: int) -> bool:
+    """A signature at INDEX signs a long comment of a thread RUN already holds signatures of: whatever
+    its length, the text since the run's last line is that comment, unless a heading starts something else."""
+    return len(signed) >= _MIN_THREAD_ACTIONS and \
+        all(blocks[position].kind != "heading" for position in positions[run[-1] + 1:index])
+
+
 def _take_run(blocks: list[Block], positions: list[int], run: list[int], signed: set[int]) -> dict[int, Found]:
     texts = [blocks[positions[index]].text.strip() for index in run]
+    if signed and len({_signer(blocks[positions[index]].text) for index in signed}) < _MIN_THREAD_ACTIONS:
+        signed = set()  # one writer signing every part is a blog's posts (or a single comment), not a thread
     stamped = bool(signed) or any(_TIME_AGO.match(text) or _REPLY_ACTION.match(text) for text in texts)
     if len(run) < _MIN_THREAD_ACTIONS or not stamped:
         return {}
@@ -354,6 +365,11 @@ def _take_run(blocks: list[Block], positions: list[int], run: list[int], signed:
         last += 1  # the last comment's text follows its author line
     evidence = Found("comments", "signed comments" if signed else "comment lines: author, time, reply")
     return dict.fromkeys(positions[first:last + 1], evidence)
+
+
+def _signer(signature: str) -> str:
+    """Who signed SIGNATURE: its words before the date."""
+    return normalize(_POSTED_BY.sub("", _CALENDAR.split(signature, maxsplit=1)[0]))
 
 
 def _is_short_meta_line(text: str) -> bool:
