@@ -213,3 +213,27 @@ def test_posts_of_a_blog_page_each_signed_stay():
 def test_a_comments_closed_line_goes():
     clip = clip_of(f"<p>{LONG}</p>" + "<p>The comments to this entry are closed.</p>")
     assert "comments to this entry" not in clip["text"]
+
+
+def _thread_finds(quoted: list[int]) -> list[int]:
+    """Positions a thread region holding the article paragraphs QUOTED takes from a five-paragraph article."""
+    from lxml import etree
+
+    from tidyclip.engine.clean import comments
+    from tidyclip.engine.clean.page import CommentRegion, Page
+    from tidyclip.engine.clean.text import normalize
+
+    texts = [f"{LONG} {topic}" for topic in ("Ferries.", "Dredging.", "Harbour dues.", "Moorings.", "The slipway.")]
+    blocks = [Block("paragraph", etree.Element("p"), text) for text in texts]
+    keys = [normalize(text) for text in texts]
+    region = CommentRegion(normalize(" ".join(["2 Comments", "Jo said...", *(texts[index] for index in quoted), "Reply"])),
+                           ("heading", "thread", "attributes"), 4)
+    return sorted(comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))))
+
+
+def test_an_article_paragraph_a_reader_quoted_stays():
+    assert _thread_finds([2]) == []
+
+
+def test_what_a_thread_holds_at_the_end_of_the_clip_goes():
+    assert _thread_finds([3, 4]) == [3, 4]

@@ -167,10 +167,22 @@ def _taken_by(region: CommentRegion, blocks: list[Block], keys: list[str], open_
     inside = [position for position in open_positions if _in_region(keys[position], [text])]
     if sum(len(keys[position]) for position in inside) > total * _ARTICLE_SHARE:
         return []
-    if "thread" in region.evidence:
-        return inside
-    spared = _article_runs(blocks, keys, open_positions, set(inside))
+    taken = set(inside)
+    spared = _quoted(blocks, keys, open_positions, taken)
+    if "thread" not in region.evidence:
+        spared |= _article_runs(blocks, keys, open_positions, taken)
     return [position for position in inside if position not in spared]
+
+
+def _quoted(blocks: list[Block], keys: list[str], open_positions: list[int], taken: set[int]) -> set[int]:
+    """The article paragraphs a reader quoted (or a trackback copied): one block in the region with
+    article prose the region does not hold right before and after it."""
+    def prose_outside(position: int) -> bool:
+        return position not in taken and blocks[position].kind in _PROSE_KINDS and \
+            len(keys[position]) >= _ARTICLE_PARAGRAPH
+    return {position for before, position, after in zip(open_positions, open_positions[1:], open_positions[2:], strict=False)
+            if position in taken and len(keys[position]) >= _ARTICLE_PARAGRAPH
+            and prose_outside(before) and prose_outside(after)}
 
 
 def _article_runs(blocks: list[Block], keys: list[str], open_positions: list[int], inside: set[int]) -> set[int]:
