@@ -76,6 +76,10 @@ _BAR_WORDY_STRETCH = 3
 #: A paragraph this long that is not such a line is the article's prose.
 _PROSE_MIN = 100
 _TEXT_NODES = etree.XPath(".//text()")
+_EXCERPT_CUT = re.compile(r"\w[\w,;:'’\"”)]*\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|\.\.\.|…)\s*$")
+_BRACKETED_CUT = re.compile(r"\w\S*\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+_MIN_EXCERPT_RUN = 3
+_EXCERPTS = Found("boilerplate", "excerpts of other posts: paragraphs in a row each cut off with [...]")
 _LINK_BAR = Found("boilerplate", "links run together: a menu or other stories")
 _LINKED_SHARE = 0.9
 _LABEL_MAX = 60
@@ -88,6 +92,7 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
     found: dict[int, str | Found] = dict(_trailing_link_run(blocks, open_positions))
     open_positions = [position for position in open_positions if position not in found]
     found.update(_link_bars(blocks, open_positions))
+    found.update(_excerpt_runs(blocks, open_positions))
     open_positions = [position for position in open_positions if position not in found]
     after_related_heading = False
     for group in _groups(blocks, open_positions):
@@ -122,6 +127,28 @@ def _is_labelled_link(block: Block) -> bool:
     rest = len(block.text) - len("".join(label).strip())
     return bool(_LINK_LABEL.match("".join(label))) and len(linked) >= rest * _LINKED_SHARE and \
         len(_WORD.findall(linked)) >= _HEADLINE_WORDS
+
+
+def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
+    """Other posts' excerpts, a blog's "recent posts" or a category list: several paragraphs in a row,
+    each cut off with "[...]" or "..." (one such paragraph is prose trailing off; a run of them is not),
+    and then any other paragraph cut with "[...]", when the clip holds prose besides them (a page that
+    lists press releases is its excerpts)."""
+    found: dict[int, Found] = {}
+    run: list[int] = []
+    for position in [*positions, -1]:
+        if position >= 0 and blocks[position].kind == "paragraph" and _EXCERPT_CUT.search(blocks[position].text):
+            run.append(position)
+            continue
+        if len(run) >= _MIN_EXCERPT_RUN:
+            found.update(dict.fromkeys(run, _EXCERPTS))
+        run = []
+    if found:  # the page cuts its excerpts so: one set apart from the others (trafilatura moves some) goes too
+        found.update((position, _EXCERPTS) for position in positions if blocks[position].kind == "paragraph"
+                     and _BRACKETED_CUT.search(blocks[position].text))
+    prose_besides = any(position not in found and blocks[position].kind == "paragraph"
+                        and len(blocks[position].text) >= _PROSE_MIN for position in positions)
+    return found if prose_besides else {}
 
 
 def _link_bars(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
