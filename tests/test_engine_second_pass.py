@@ -227,7 +227,7 @@ def _thread_finds(quoted: list[int]) -> list[int]:
     blocks = [Block("paragraph", etree.Element("p"), text) for text in texts]
     keys = [normalize(text) for text in texts]
     region = CommentRegion(normalize(" ".join(["2 Comments", "Jo said...", *(texts[index] for index in quoted), "Reply"])),
-                           ("heading", "thread", "attributes"), 4)
+                           ("heading", "thread", "attributes"))
     return sorted(comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))))
 
 

@@ -6,6 +6,7 @@ a newsletter is not chrome), and a rule matches the whole block or its opening, 
 """
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -68,14 +69,15 @@ _WORD = re.compile(r"\w+")
 #: At least this many link-only lines end a clip before they count as other stories' headlines.
 _MIN_LINK_RUN = 3
 _LINK_LINE_MAX = 200
-#: A paragraph of at least this many links, this share of its text linked and no unlinked stretch longer
-#: and at most one stretch of this many unlinked words is a menu or a list of other stories glued into one line.
+#: A paragraph of at least this many links, this share of its text linked and at most one stretch of this
+#: many unlinked words is a menu or a list of other stories glued into one line.
 _BAR_MIN_LINKS = 5
 _BAR_LINKED_SHARE = 0.66
 _BAR_WORDY_STRETCH = 3
 #: A paragraph this long that is not such a line is the article's prose.
 _PROSE_MIN = 100
 _TEXT_NODES = etree.XPath(".//text()")
+#: A paragraph cut off as an excerpt: "... who is [...]", "(…)", "...".
 _EXCERPT_CUT = re.compile(r"\w[\w,;:'’\"”)]*\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|\.\.\.|…)\s*$")
 _BRACKETED_CUT = re.compile(r"\w\S*\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
 _MIN_EXCERPT_RUN = 3
@@ -175,11 +177,12 @@ def _is_link_bar(block: Block) -> bool:
     return len(wordy) <= 1
 
 
-def _in_link(text) -> bool:
+def _in_link(text: etree._ElementUnicodeResult) -> bool:
     return any(ancestor.tag == "ref" for ancestor in _ancestors_of(text))
 
 
-def _ancestors_of(text):
+def _ancestors_of(text: etree._ElementUnicodeResult) -> Iterator[etree._Element]:
+    """The elements TEXT (an lxml text node) lies in: a tail lies in its element's parent."""
     element = text.getparent()
     if text.is_tail:
         element = element.getparent()

@@ -8,7 +8,12 @@ container. A region counts when two kinds of evidence agree (class or id names t
 comments, Disqus, "respond"... are one kind among others: generated class names neither make nor
 break it), or when it is small. On the blocks (`find`): blocks whose words lie in a region go, and,
 for threads the tree pass missed, a comments heading or a run of "name said... / 3 hours ago /
-Reply" lines takes the reader text with it.
+Reply" lines or of signatures takes the reader text with it.
+
+A region never takes the article: not when it holds most of the clip, not a run of article
+paragraphs unless a thread is in it (a "0 Comments" link under the headline grows to the article
+container, and the form is in there too), not one article paragraph between two it does not hold (a
+reader quoted it). Each removal names its evidence in the cleaning report.
 """
 
 import re
@@ -133,13 +138,12 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[CommentRegion, ...]
         if _has_comment_attributes(root):
             evidence.add("attributes")
         evidence.update(kind for kind, members in (("heading", headings), ("form", forms)) if _holds_any(root, members))
-        marks = _count_inside(root, actions) + _count_inside(root, stamps)
         if (thread is not None and (root is thread or _is_inside(thread, root))) or \
                 _count_inside(root, actions) >= _MIN_THREAD_ACTIONS or _count_inside(root, stamps) >= _MIN_THREAD_ACTIONS:
             evidence.add("thread")  # several "Reply", "X said...", "3 hours ago" under the region
         text = normalize(" ".join(root.itertext()))
         if text and (len(evidence) >= 2 or len(text) <= _SMALL_REGION):
-            found.append(CommentRegion(text, tuple(kind for kind in _EVIDENCE_ORDER if kind in evidence), marks))
+            found.append(CommentRegion(text, tuple(kind for kind in _EVIDENCE_ORDER if kind in evidence)))
     return tuple(found)
 
 

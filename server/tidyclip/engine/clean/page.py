@@ -17,7 +17,6 @@ class CommentRegion:
 
     text: str
     evidence: tuple[str, ...] = ()  # "heading", "form", "thread", "attributes", in that order
-    thread_marks: int = 0           # "Reply" actions, "X said..." lines and "3 hours ago" stamps inside it
 
 
 @dataclass(frozen=True)
