@@ -5,6 +5,7 @@ import pytest
 from test_engine_clean import URL, clip_of, paragraphs, removed
 from test_engine_pages import FILLER, page
 from tidyclip.engine import make_clip
+from tidyclip.engine.extract import Block
 
 LONG = ("The harbour board published its accounts on Monday, showing that ferry income had fallen for the third "
         "year running while the cost of dredging the channel had almost doubled since the last survey.")
@@ -108,13 +109,131 @@ def test_a_region_holding_the_article_is_matched_as_loosely_as_the_blocks_it_wou
     from lxml import etree
 
     from tidyclip.engine.clean import comments
-    from tidyclip.engine.clean.page import Page
+    from tidyclip.engine.clean.page import CommentRegion, Page
     from tidyclip.engine.clean.text import normalize
     from tidyclip.engine.extract import Block
 
     spaced = [f"{text} Some popular deals available for a limited time." for text in FILLER]
     glued = [text.replace("deals available", "dealsavailable") for text in spaced]
     blocks = [Block("paragraph", etree.Element("p"), text) for text in glued]
-    region = normalize(" ".join(["3 Comments", *spaced, "Leave a Reply"]))
+    region = CommentRegion(normalize(" ".join(["3 Comments", *spaced, "Leave a Reply"])), ("heading", "thread"))
     keys = [normalize(text) for text in glued]
     assert comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))) == {}
+
+
+def _region_finds(evidence: tuple[str, ...]) -> dict:
+    from lxml import etree
+
+    from tidyclip.engine.clean import comments
+    from tidyclip.engine.clean.page import CommentRegion, Page
+    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.extract import Block
+
+    article = [Block("paragraph", etree.Element("p"), text) for text in FILLER[:4]]
+    sidebar = [Block("paragraph", etree.Element("p"), f"{LONG} {number}") for number in range(6)]
+    blocks = article + sidebar
+    keys = [normalize(block.text) for block in blocks]
+    region = CommentRegion(normalize(" ".join(["0 Comments", *FILLER[:4], "Leave a Reply"])), evidence)
+    return comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks))))
+
+
+def test_a_region_without_a_thread_in_it_takes_no_run_of_article_paragraphs():
+    """A "0 Comments" link under the headline grows to the article container, where the comment form is
+    too: heading, form and class names agree, yet nothing in it is a reader's comment."""
+    assert _region_finds(("heading", "form", "attributes")) == {}
+
+
+def test_a_region_with_a_thread_in_it_takes_what_it_holds():
+    found = _region_finds(("heading", "form", "thread", "attributes"))
+    assert sorted(found) == [0, 1, 2, 3]
+    assert {finding.evidence for finding in found.values()} == {"comment region: heading, form, thread, attributes"}
+
+
+def test_the_cleaning_report_says_what_showed_a_comment():
+    clip = clip_of(f"<p>{LONG}</p>{SIGNED_THREAD}")
+    evidence = {item.get("evidence") for item in clip["cleaning"]["removed"] if item["kind"] == "comments"}
+    assert evidence == {"signed comments"}
+
+
+
+ROUNDUP = ("<p>Ahead of the vote, <ref>Ann Lee on what the new quay will cost the town</ref> was read widely; "
+           "<ref>Tom Marsh and Ida Kay's interviews with the fishermen</ref> ran on the radio, and "
+           "<ref>the Gazette's map of the three designs for the old quay</ref> was printed. See also "
+           "<ref>our earlier reports</ref> and <ref>the council's own papers</ref>.</p>")
+MENU = "<p>Most read: " + " ".join(f"<ref>{title}</ref>" for title in (
+    "Top stories", "Rail strike called off", "Storm warning for the coast", "School roof repaired",
+    "Football: late winner in the derby", "Weather: sun returns on Friday")) + " © The Courier 2024</p>"
+
+
+def chrome_found(*paragraphs: str) -> dict:
+    """What the chrome rule finds in blocks made of PARAGRAPHS (trafilatura's XML: links are <ref>)."""
+    from lxml import etree
+
+    from tidyclip.engine.clean import chrome
+    from tidyclip.engine.clean.page import Page
+    from tidyclip.engine.extract import block_text
+
+    elements = [etree.fromstring(paragraph) for paragraph in paragraphs]
+    blocks = [Block("paragraph", element, block_text(element)) for element in elements]
+    return chrome.find(blocks, [""] * len(blocks), Page(), list(range(len(blocks))))
+
+
+def test_a_menu_run_together_into_a_paragraph_after_the_article_goes():
+    article = [f"<p>{text}</p>" for text in (LONG, *FILLER)]
+    found = chrome_found(MENU, *article, MENU)
+    assert sorted(found) == [0, len(article) + 1]
+    assert found[0].evidence == "links run together: a menu or other stories"
+
+
+def test_a_paragraph_that_links_many_sources_stays_even_at_the_end():
+    assert chrome_found(f"<p>{LONG}</p>", ROUNDUP) == {}
+
+
+def test_the_same_menu_between_article_paragraphs_stays():
+    # a list of links inside the article (its sources, a reading list) is the article's
+    assert chrome_found(f"<p>{LONG}</p>", MENU, f"<p>{LONG}</p>") == {}
+
+
+DIARY = [
+    ["The ferry ran late all morning because of fog over the channel.", "By noon the fog had lifted and the boats went out."],
+    ["A seal slept on the slipway until the harbour master shooed it off.", "Children watched it swim back to the rocks."],
+    ["The new crane arrived on a barge from the city and was bolted down.", "It lifts twice what the old one could manage."],
+]
+
+
+def test_posts_of_a_blog_page_each_signed_stay():
+    """A blog's front page signs every post, one writer each time: that is no thread of readers."""
+    posts = []
+    for day, texts in zip((12, 13, 14), DIARY, strict=True):
+        posts += [*(f"<p>{text}</p>" for text in texts), f"<p>Posted by Anna Moor at July {day}, 2023 08:00 AM</p>"]
+    clip = make_clip(f"<html><body><div>{''.join(posts)}</div></body></html>", URL)
+    assert all(text in clip["text"] for texts in DIARY for text in texts)
+
+
+def test_a_comments_closed_line_goes():
+    clip = clip_of(f"<p>{LONG}</p>" + "<p>The comments to this entry are closed.</p>")
+    assert "comments to this entry" not in clip["text"]
+
+
+def _thread_finds(quoted: list[int]) -> list[int]:
+    """Positions a thread region holding the article paragraphs QUOTED takes from a five-paragraph article."""
+    from lxml import etree
+
+    from tidyclip.engine.clean import comments
+    from tidyclip.engine.clean.page import CommentRegion, Page
+    from tidyclip.engine.clean.text import normalize
+
+    texts = [f"{LONG} {topic}" for topic in ("Ferries.", "Dredging.", "Harbour dues.", "Moorings.", "The slipway.")]
+    blocks = [Block("paragraph", etree.Element("p"), text) for text in texts]
+    keys = [normalize(text) for text in texts]
+    region = CommentRegion(normalize(" ".join(["2 Comments", "Jo said...", *(texts[index] for index in quoted), "Reply"])),
+                           ("heading", "thread", "attributes"))
+    return sorted(comments.find(blocks, keys, Page(comment_regions=(region,)), list(range(len(blocks)))))
+
+
+def test_an_article_paragraph_a_reader_quoted_stays():
+    assert _thread_finds([2]) == []
+
+
+def test_what_a_thread_holds_at_the_end_of_the_clip_goes():
+    assert _thread_finds([3, 4]) == [3, 4]

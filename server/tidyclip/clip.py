@@ -57,6 +57,7 @@ class Removed(TypedDict):
     text: str
     position: int
     part: NotRequired[str]
+    evidence: NotRequired[str]  # what showed a rule the block is not article, where the rule says
 
 
 class Cleaning(TypedDict, total=False):

@@ -229,6 +229,10 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
             blocks.extend(Block("item", item, text, group=element) for item in element if item.tag == "item"
                           if (text := block_text(item)))
             continue
+        if element.tag == "p" and _has_blank_line(element):
+            blocks.extend(Block("paragraph", piece, text) for piece in _split_at_blank_lines(element)
+                          if (text := block_text(piece)))
+            continue
         kind = _BLOCK_KINDS.get(element.tag, "paragraph")
         if kind == "paragraph" and _only_images(element):
             kind = "image"
@@ -237,6 +241,29 @@ def blocks_from_body(body: etree._Element) -> list[Block]:
             continue
         blocks.append(Block(kind, element, text))
     return blocks
+
+
+def _has_blank_line(paragraph: etree._Element) -> bool:
+    return any(child.tag == "lb" and not (child.tail or "").strip() and child.getnext() is not None
+               and child.getnext().tag == "lb" for child in paragraph.iterchildren("lb"))
+
+
+def _split_at_blank_lines(paragraph: etree._Element) -> list[etree._Element]:
+    """PARAGRAPH cut where it holds two line breaks in a row (<br><br> between paragraphs of a page
+    without block markup): one paragraph element each."""
+    pieces = [etree.Element("p")]
+    pieces[0].text = paragraph.text
+    previous_break = False
+    for child in list(paragraph):
+        if child.tag == "lb" and previous_break:
+            pieces[-1].remove(pieces[-1][-1])  # the first of the two breaks
+            pieces.append(etree.Element("p"))
+            pieces[-1].text = child.tail
+            previous_break = False
+            continue
+        previous_break = child.tag == "lb" and not (child.tail or "").strip()
+        pieces[-1].append(child)
+    return pieces
 
 
 def block_text(element: etree._Element) -> str:
@@ -250,7 +277,12 @@ def block_text(element: etree._Element) -> str:
                          for row in element.iter("row"))
     if element.tag == "code":
         return "".join(element.itertext()).strip("\n")
+    if element.find(".//lb") is not None:  # a line break has no text of its own: the lines would run together
+        return squash("".join(part if isinstance(part, str) else " " for part in _TEXT_AND_BREAKS(element)))
     return squash("".join(element.itertext()))
+
+
+_TEXT_AND_BREAKS = etree.XPath(".//text() | .//lb")
 
 
 def _item_text(item: etree._Element) -> str:

@@ -9,9 +9,9 @@ never offered to any rule.
 
 from collections.abc import Iterable
 
-from tidyclip.clip import empty_cleaning
+from tidyclip.clip import Removed, empty_cleaning
 from tidyclip.engine.clean import chrome, comments, headline, markers, repeats, teaser
-from tidyclip.engine.clean.page import Page
+from tidyclip.engine.clean.page import Found, Page
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
@@ -32,7 +32,7 @@ def clean(blocks: list[Block], keys: list[str], page: Page, restore: Iterable[in
     restored = sorted({position for position in restore if 0 <= position < len(blocks)})
     kept_by_user = set(restored)
     open_positions = [position for position in range(len(blocks)) if position not in kept_by_user]
-    removed: dict[int, str] = {}
+    removed: dict[int, str | Found] = {}
     for rule in RULES:
         found = rule(blocks, keys, page, open_positions)
         removed.update(found)
@@ -42,9 +42,13 @@ def clean(blocks: list[Block], keys: list[str], page: Page, restore: Iterable[in
 
     report = empty_cleaning()
     for position in sorted(removed):
-        kind = removed[position]
+        finding = removed[position]
+        kind, evidence = finding if isinstance(finding, Found) else (finding, "")
         report[kind] += 1
-        report["removed"].append({"kind": kind, "text": blocks[position].text, "position": position})
+        entry: Removed = {"kind": kind, "text": blocks[position].text, "position": position}
+        if evidence:
+            entry["evidence"] = evidence  # the rule says what showed it: a comment region's kinds of evidence
+        report["removed"].append(entry)
     for position, marker in trimmed.items():
         report["boilerplate"] += 1
         report["removed"].append({"kind": "boilerplate", "text": marker, "position": position, "part": "start"})

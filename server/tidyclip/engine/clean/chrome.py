@@ -6,8 +6,11 @@ a newsletter is not chrome), and a rule matches the whole block or its opening, 
 """
 
 import re
+from collections.abc import Iterator
 
-from tidyclip.engine.clean.page import Page
+from lxml import etree
+
+from tidyclip.engine.clean.page import Found, Page
 from tidyclip.engine.extract import Block
 
 #: A separator is at least this many characters and holds no letter or digit: "_____", "* * *",
@@ -66,6 +69,20 @@ _WORD = re.compile(r"\w+")
 #: At least this many link-only lines end a clip before they count as other stories' headlines.
 _MIN_LINK_RUN = 3
 _LINK_LINE_MAX = 200
+#: A paragraph of at least this many links, this share of its text linked and at most one stretch of this
+#: many unlinked words is a menu or a list of other stories glued into one line.
+_BAR_MIN_LINKS = 5
+_BAR_LINKED_SHARE = 0.66
+_BAR_WORDY_STRETCH = 3
+#: A paragraph this long that is not such a line is the article's prose.
+_PROSE_MIN = 100
+_TEXT_NODES = etree.XPath(".//text()")
+#: A paragraph cut off as an excerpt: "... who is [...]", "(…)", "...".
+_EXCERPT_CUT = re.compile(r"\w[\w,;:'’\"”)]*\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|\.\.\.|…)\s*$")
+_BRACKETED_CUT = re.compile(r"\w\S*\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+_MIN_EXCERPT_RUN = 3
+_EXCERPTS = Found("boilerplate", "excerpts of other posts: paragraphs in a row each cut off with [...]")
+_LINK_BAR = Found("boilerplate", "links run together: a menu or other stories")
 _LINKED_SHARE = 0.9
 _LABEL_MAX = 60
 #: Longer than this, a block is prose even when it starts like chrome.
@@ -73,8 +90,11 @@ _CHROME_MAX = 160
 _BANNER_MAX = 400
 
 
-def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
-    found = _trailing_link_run(blocks, open_positions)
+def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str | Found]:
+    found: dict[int, str | Found] = dict(_trailing_link_run(blocks, open_positions))
+    open_positions = [position for position in open_positions if position not in found]
+    found.update(_link_bars(blocks, open_positions))
+    found.update(_excerpt_runs(blocks, open_positions))
     open_positions = [position for position in open_positions if position not in found]
     after_related_heading = False
     for group in _groups(blocks, open_positions):
@@ -86,7 +106,9 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
             continue
         text = first.text.strip()
         after_related_heading = first.kind in ("heading", "paragraph") and bool(_RELATED_HEADING.match(text))
-        if first.kind not in ("image", "code", "table") and (_is_chrome(text) or _is_labelled_link(first)):
+        if first.kind in ("image", "code", "table"):
+            continue
+        if _is_chrome(text) or _is_labelled_link(first):
             found[group[0]] = "boilerplate"
     return found
 
@@ -107,6 +129,66 @@ def _is_labelled_link(block: Block) -> bool:
     rest = len(block.text) - len("".join(label).strip())
     return bool(_LINK_LABEL.match("".join(label))) and len(linked) >= rest * _LINKED_SHARE and \
         len(_WORD.findall(linked)) >= _HEADLINE_WORDS
+
+
+def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
+    """Other posts' excerpts, a blog's "recent posts" or a category list: several paragraphs in a row,
+    each cut off with "[...]" or "..." (one such paragraph is prose trailing off; a run of them is not),
+    and then any other paragraph cut with "[...]", when the clip holds prose besides them (a page that
+    lists press releases is its excerpts)."""
+    found: dict[int, Found] = {}
+    run: list[int] = []
+    for position in [*positions, -1]:
+        if position >= 0 and blocks[position].kind == "paragraph" and _EXCERPT_CUT.search(blocks[position].text):
+            run.append(position)
+            continue
+        if len(run) >= _MIN_EXCERPT_RUN:
+            found.update(dict.fromkeys(run, _EXCERPTS))
+        run = []
+    if found:  # the page cuts its excerpts so: one set apart from the others (trafilatura moves some) goes too
+        found.update((position, _EXCERPTS) for position in positions if blocks[position].kind == "paragraph"
+                     and _BRACKETED_CUT.search(blocks[position].text))
+    prose_besides = any(position not in found and blocks[position].kind == "paragraph"
+                        and len(blocks[position].text) >= _PROSE_MIN for position in positions)
+    return found if prose_besides else {}
+
+
+def _link_bars(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
+    """Menus and lists of other stories run together into one paragraph each (a page without block
+    markup), before the article's first prose paragraph or after its last: never between them."""
+    bars = [position for position in positions if _is_link_bar(blocks[position])]
+    prose = [position for position in positions if position not in bars and blocks[position].kind == "paragraph"
+             and len(blocks[position].text) >= _PROSE_MIN]
+    if not prose:
+        return {}
+    return {position: _LINK_BAR for position in bars if position < prose[0] or position > prose[-1]}
+
+
+def _is_link_bar(block: Block) -> bool:
+    """Many links that are most of the paragraph's text, with at most one run of unlinked words (a
+    headline glued to a menu): prose that links many sources has words between its links."""
+    if block.kind != "paragraph" or len(block.element.findall(".//ref")) < _BAR_MIN_LINKS:
+        return False
+    linked = sum(len("".join(ref.itertext()).strip()) for ref in block.element.iter("ref"))
+    if linked < len(block.text) * _BAR_LINKED_SHARE:
+        return False
+    stretches = "".join("\0" if _in_link(piece) else piece for piece in _TEXT_NODES(block.element)).split("\0")
+    wordy = [stretch for stretch in stretches if len(_WORD.findall(stretch)) >= _BAR_WORDY_STRETCH]
+    return len(wordy) <= 1
+
+
+def _in_link(text: etree._ElementUnicodeResult) -> bool:
+    return any(ancestor.tag == "ref" for ancestor in _ancestors_of(text))
+
+
+def _ancestors_of(text: etree._ElementUnicodeResult) -> Iterator[etree._Element]:
+    """The elements TEXT (an lxml text node) lies in: a tail lies in its element's parent."""
+    element = text.getparent()
+    if text.is_tail:
+        element = element.getparent()
+    while element is not None:
+        yield element
+        element = element.getparent()
 
 
 def _trailing_link_run(blocks: list[Block], positions: list[int]) -> dict[int, str]:

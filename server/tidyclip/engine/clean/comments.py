@@ -8,7 +8,12 @@ container. A region counts when two kinds of evidence agree (class or id names t
 comments, Disqus, "respond"... are one kind among others: generated class names neither make nor
 break it), or when it is small. On the blocks (`find`): blocks whose words lie in a region go, and,
 for threads the tree pass missed, a comments heading or a run of "name said... / 3 hours ago /
-Reply" lines takes the reader text with it.
+Reply" lines or of signatures takes the reader text with it.
+
+A region never takes the article: not when it holds most of the clip, not a run of article
+paragraphs unless a thread is in it (a "0 Comments" link under the headline grows to the article
+container, and the form is in there too), not one article paragraph between two it does not hold (a
+reader quoted it). Each removal names its evidence in the cleaning report.
 """
 
 import re
@@ -16,7 +21,7 @@ from itertools import islice
 
 from lxml import etree
 
-from tidyclip.engine.clean.page import Page
+from tidyclip.engine.clean.page import CommentRegion, Found, Page
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
 
@@ -35,7 +40,8 @@ HEADING = re.compile(
     r"\s+(?:comments?|reply|replies|discussion|conversation|responses?)(?:\s*\(\d+\)|\s+below|\s+here)?"
     rf"|{_THREAD_TITLES}\s*(?:\(\d+\)|\d+)?\s*:?"
     r"|(?:reader |user )?(?:comments|discussion)(?: \(\d+\))?|what do you think\??|have your say"
-    r"|comments are (?:closed|open)\b.*|you must be logged in to post a comment.*)\W*$",
+    r"|(?:the )?comments (?:(?:to|on|for) this (?:entry|post|article|story) )?are (?:closed|open)\b.*"
+    r"|you must be logged in to post a comment.*)\W*$",
     re.IGNORECASE,
 )
 #: Class, id and other attribute words used by comment systems: one kind of evidence, never enough alone.
@@ -89,15 +95,20 @@ _GLUED_MIN_CHARS = 12
 _TAIL_MIN_CHARS = 60
 #: A region holding more than this share of the extracted text is the article itself.
 _ARTICLE_SHARE = 0.5
+#: A region without a thread in it leaves runs of this many paragraphs of this many characters or more.
+_ARTICLE_RUN = 3
+_ARTICLE_PARAGRAPH = 100
+_PROSE_KINDS = frozenset({"paragraph", "quote", "item"})
 _MIN_THREAD_ACTIONS = 2
 #: Reader text blocks allowed between two comment meta lines of one thread.
 _MAX_GAP = 2
 #: ... and before a signature (name, date and time): a comment of several paragraphs.
 _MAX_SIGNED_GAP = 6
+_EVIDENCE_ORDER = ("heading", "form", "thread", "attributes")
 
 
-def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
-    """The normalized text of each comment region of the page; NODES are its `page_nodes.body_nodes`."""
+def find_regions(tree: etree._Element, nodes: list) -> tuple[CommentRegion, ...]:
+    """Each comment region of the page with its evidence; NODES are its `page_nodes.body_nodes`."""
     headings: list[etree._Element] = []
     actions: list[etree._Element] = []
     stamps: list[etree._Element] = []
@@ -122,7 +133,7 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
         root = _grow(element)
         regions.setdefault(root, set()).add(start_kind)
 
-    texts = []
+    found = []
     for root, evidence in regions.items():
         if _has_comment_attributes(root):
             evidence.add("attributes")
@@ -132,18 +143,65 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[str, ...]:
             evidence.add("thread")  # several "Reply", "X said...", "3 hours ago" under the region
         text = normalize(" ".join(root.itertext()))
         if text and (len(evidence) >= 2 or len(text) <= _SMALL_REGION):
-            texts.append(text)
-    return tuple(texts)
+            found.append(CommentRegion(text, tuple(kind for kind in _EVIDENCE_ORDER if kind in evidence)))
+    return tuple(found)
 
 
-def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, str]:
-    regions = [_RegionText(region) for region in page.comment_regions if not _holds_article(region, keys, open_positions)]
-    found = {position: "comments" for position in open_positions if _in_region(keys[position], regions)}
+def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[int]) -> dict[int, Found]:
+    found: dict[int, Found] = {}
+    total = sum(len(keys[position]) for position in open_positions)
+    for region in page.comment_regions:
+        evidence = Found("comments", "comment region: " + ", ".join(region.evidence))
+        for position in _taken_by(region, blocks, keys, open_positions, total):
+            found.setdefault(position, evidence)
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
     remaining = [position for position in remaining if position not in found]
     found.update(_comment_meta_runs(blocks, remaining))
     return found
+
+
+def _taken_by(region: CommentRegion, blocks: list[Block], keys: list[str], open_positions: list[int],
+              total: int) -> list[int]:
+    """The open positions REGION takes. A region that holds most of the extracted text (TOTAL characters)
+    is the article (a "Comments" link in the site menu grows to the page wrapper) and takes nothing; one
+    without a thread in it (a "0 Comments" link under the headline grows to the article container, a
+    form below the article is in it too) takes no run of article paragraphs."""
+    text = _RegionText(region.text)
+    inside = [position for position in open_positions if _in_region(keys[position], [text])]
+    if sum(len(keys[position]) for position in inside) > total * _ARTICLE_SHARE:
+        return []
+    taken = set(inside)
+    spared = _quoted(blocks, keys, open_positions, taken)
+    if "thread" not in region.evidence:
+        spared |= _article_runs(blocks, keys, open_positions, taken)
+    return [position for position in inside if position not in spared]
+
+
+def _quoted(blocks: list[Block], keys: list[str], open_positions: list[int], taken: set[int]) -> set[int]:
+    """The article paragraphs a reader quoted (or a trackback copied): one block in the region with
+    article prose the region does not hold right before and after it."""
+    def prose_outside(position: int) -> bool:
+        return position not in taken and blocks[position].kind in _PROSE_KINDS and \
+            len(keys[position]) >= _ARTICLE_PARAGRAPH
+    return {position for before, position, after in zip(open_positions, open_positions[1:], open_positions[2:], strict=False)
+            if position in taken and len(keys[position]) >= _ARTICLE_PARAGRAPH
+            and prose_outside(before) and prose_outside(after)}
+
+
+def _article_runs(blocks: list[Block], keys: list[str], open_positions: list[int], inside: set[int]) -> set[int]:
+    """The positions of INSIDE in runs of prose blocks that hold at least `_ARTICLE_RUN` paragraphs of
+    article length (comments are short and signed, each its own: a thread without its marks is no such run)."""
+    spared: set[int] = set()
+    run: list[int] = []
+    for position in [*open_positions, -1]:
+        if position in inside and blocks[position].kind in _PROSE_KINDS:
+            run.append(position)
+            continue
+        if sum(1 for member in run if len(keys[member]) >= _ARTICLE_PARAGRAPH) >= _ARTICLE_RUN:
+            spared.update(run)
+        run = []
+    return spared
 
 
 def _short_signals(nodes: list):
@@ -262,18 +320,10 @@ def _is_inside(element: etree._Element, root: etree._Element) -> bool:
     return any(ancestor is root for ancestor in element.iterancestors())
 
 
-def _holds_article(region: str, keys: list[str], open_positions: list[int]) -> bool:
-    """A region that holds most of the extracted text is the article (a "Comments" link in the site
-    menu grows to the page wrapper), whatever it says. Matched as blocks are matched to take them."""
-    regions = [_RegionText(region)]
-    total = sum(len(keys[position]) for position in open_positions)
-    inside = sum(len(keys[position]) for position in open_positions if _in_region(keys[position], regions))
-    return total > 0 and inside > total * _ARTICLE_SHARE
-
-
-def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[int, str]:
+def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
     """A comments heading in the second half of the clip and what follows it, up to the next heading."""
-    found: dict[int, str] = {}
+    found: dict[int, Found] = {}
+    evidence = Found("comments", "after a comments heading")
     inside = False
     for index, position in enumerate(positions):
         block = blocks[position]
@@ -282,17 +332,18 @@ def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[in
         elif block.kind == "heading":
             inside = False
         if inside:
-            found[position] = "comments"
+            found[position] = evidence
     return found
 
 
-def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, str]:
+def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
     """Runs of "name said..." / "3 hours ago" / "Reply" lines with the reader text between them.
 
-    A run is meta lines at most `_MAX_GAP` blocks apart; it counts when it has a time or a reply
-    action (an article may say "He wrote:" twice, it does not stamp times on it).
+    A run is meta lines at most `_MAX_GAP` blocks apart (`_MAX_SIGNED_GAP` before a signature, any
+    number within a signed thread); it counts when it has a time or a reply action (an article may
+    say "He wrote:" twice, it does not stamp times on it).
     """
-    found: dict[int, str] = {}
+    found: dict[int, Found] = {}
     run: list[int] = []
     signed: set[int] = set()  # the run's lines that are signatures, each line asked once
     for index, position in enumerate(positions):
@@ -301,7 +352,7 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, s
         if not signature and not _is_short_meta_line(text):
             continue
         gap = _MAX_SIGNED_GAP if signature else _MAX_GAP
-        if run and index - run[-1] > gap + 1:
+        if run and index - run[-1] > gap + 1 and not (signature and _continues_thread(blocks, positions, run, signed, index)):
             found.update(_take_run(blocks, positions, run, signed))
             run, signed = [], set()
         run.append(index)
@@ -311,15 +362,30 @@ def _comment_meta_runs(blocks: list[Block], positions: list[int]) -> dict[int, s
     return found
 
 
-def _take_run(blocks: list[Block], positions: list[int], run: list[int], signed: set[int]) -> dict[int, str]:
+def _continues_thread(blocks: list[Block], positions: list[int], run: list[int], signed: set[int], index: int) -> bool:
+    """A signature at INDEX signs a long comment of a thread RUN already holds signatures of: whatever
+    its length, the text since the run's last line is that comment, unless a heading starts something else."""
+    return len(signed) >= _MIN_THREAD_ACTIONS and \
+        all(blocks[position].kind != "heading" for position in positions[run[-1] + 1:index])
+
+
+def _take_run(blocks: list[Block], positions: list[int], run: list[int], signed: set[int]) -> dict[int, Found]:
     texts = [blocks[positions[index]].text.strip() for index in run]
+    if signed and len({_signer(blocks[positions[index]].text) for index in signed}) < _MIN_THREAD_ACTIONS:
+        signed = set()  # one writer signing every part is a blog's posts (or a single comment), not a thread
     stamped = bool(signed) or any(_TIME_AGO.match(text) or _REPLY_ACTION.match(text) for text in texts)
     if len(run) < _MIN_THREAD_ACTIONS or not stamped:
         return {}
     first, last = run[0], run[-1]
     if _AUTHOR_LINE.match(texts[-1]) and last + 1 < len(positions):
         last += 1  # the last comment's text follows its author line
-    return {position: "comments" for position in positions[first:last + 1]}
+    evidence = Found("comments", "signed comments" if signed else "comment lines: author, time, reply")
+    return dict.fromkeys(positions[first:last + 1], evidence)
+
+
+def _signer(signature: str) -> str:
+    """Who signed SIGNATURE: its words before the date."""
+    return normalize(_POSTED_BY.sub("", _CALENDAR.split(signature, maxsplit=1)[0]))
 
 
 def _is_short_meta_line(text: str) -> bool:
