@@ -80,6 +80,8 @@ _TEXT_NODES = etree.XPath(".//text()")
 #: A paragraph cut off as an excerpt: "... who is [...]", "(…)", "...".
 _EXCERPT_CUT = re.compile(r"\w[\w,;:'’\"”)]*\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|\.\.\.|…)\s*$")
 _BRACKETED_CUT = re.compile(r"\w\S*\s*\[\s*(?:\.\.\.|…)\s*\]\s*$")
+_CUT_ENDINGS = ("...", "…", "]", ")")
+_CUT_TAIL = 40
 _MIN_EXCERPT_RUN = 3
 _EXCERPTS = Found("boilerplate", "excerpts of other posts: paragraphs in a row each cut off with [...]")
 _LINK_BAR = Found("boilerplate", "links run together: a menu or other stories")
@@ -139,7 +141,7 @@ def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]
     found: dict[int, Found] = {}
     run: list[int] = []
     for position in [*positions, -1]:
-        if position >= 0 and blocks[position].kind == "paragraph" and _EXCERPT_CUT.search(blocks[position].text):
+        if position >= 0 and blocks[position].kind == "paragraph" and _is_cut(blocks[position].text):
             run.append(position)
             continue
         if len(run) >= _MIN_EXCERPT_RUN:
@@ -147,10 +149,15 @@ def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]
         run = []
     if found:  # the page cuts its excerpts so: one set apart from the others (trafilatura moves some) goes too
         found.update((position, _EXCERPTS) for position in positions if blocks[position].kind == "paragraph"
-                     and _BRACKETED_CUT.search(blocks[position].text))
+                     and _is_cut(blocks[position].text) and _BRACKETED_CUT.search(blocks[position].text[-_CUT_TAIL:]))
     prose_besides = any(position not in found and blocks[position].kind == "paragraph"
                         and len(blocks[position].text) >= _PROSE_MIN for position in positions)
     return found if prose_besides else {}
+
+
+def _is_cut(text: str) -> bool:
+    # the end is looked at first: searching the whole text from every word costs more than the rest of the rule
+    return text.rstrip().endswith(_CUT_ENDINGS) and bool(_EXCERPT_CUT.search(text[-_CUT_TAIL:]))
 
 
 def _link_bars(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
