@@ -16,7 +16,6 @@ with `--write`, saved to server/tidyclip/engine/chooser_model.json.
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
@@ -60,17 +59,18 @@ def _scored(case: bench_quality.Case, text: str) -> dict:
 
 
 def set_figure(rows: list[dict], picks: list[str]) -> tuple[float, float]:
-    """The set's F1 (snippet F on snippet sets) and comment leak, as bench_quality.Scores computes them."""
-    chosen = [row[pick] for row, pick in zip(rows, picks, strict=True)]
-    leak_counted = sum(score["counted"] for score in chosen)
-    leak = sum(score["leaked"] for score in chosen) / leak_counted if leak_counted else 0.0
-    tp, fp, fn = (sum(score[name] for score in chosen) for name in ("tp", "fp", "fn"))
-    if tp + fp + fn:
-        precision, recall = tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0
-    else:
-        precision = statistics.fmean(value for score in chosen for value in score["precision"])
-        recall = statistics.fmean(value for score in chosen for value in score["recall"])
-    return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), leak
+    """The set's F1 (snippet F on snippet sets) and comment leak, summed by bench_quality.Scores itself."""
+    scores = bench_quality.Scores()
+    for row, pick in zip(rows, picks, strict=True):
+        score = row[pick]
+        scores.precisions.extend(score["precision"])
+        scores.recalls.extend(score["recall"])
+        scores.snippet_tp += score["tp"]
+        scores.snippet_fp += score["fp"]
+        scores.snippet_fn += score["fn"]
+        scores.comments_counted += score["counted"]
+        scores.comments_leaked += score["leaked"]
+    return scores.f1, scores.comment_leak
 
 
 def labels(rows: list[dict], key: str = "features") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
