@@ -12,3 +12,11 @@ _TEXT_AND_IMAGES = etree.XPath("//body//text() | //body//img")
 def body_nodes(tree: etree._Element) -> list:
     """Every text node (an lxml smart string: `.getparent()`, `.is_tail`) and `<img>` of the body."""
     return _TEXT_AND_IMAGES(tree)
+
+
+def text_owner(text: etree._ElementUnicodeResult) -> etree._Element | None:
+    """The element a text node lies in: its element's, or for a tail its element's parent."""
+    owner = text.getparent()
+    if text.is_tail and owner is not None:
+        owner = owner.getparent()
+    return owner

@@ -12,6 +12,7 @@ from lxml import etree
 
 from tidyclip.engine.clean.page import Found, Page
 from tidyclip.engine.extract import Block
+from tidyclip.engine.page_nodes import text_owner
 
 #: A separator is at least this many characters and holds no letter or digit: "_____", "* * *",
 #: "———", "•••", "═════".
@@ -189,10 +190,8 @@ def _in_link(text: etree._ElementUnicodeResult) -> bool:
 
 
 def _ancestors_of(text: etree._ElementUnicodeResult) -> Iterator[etree._Element]:
-    """The elements TEXT (an lxml text node) lies in: a tail lies in its element's parent."""
-    element = text.getparent()
-    if text.is_tail:
-        element = element.getparent()
+    """The elements TEXT (an lxml text node) lies in, innermost first."""
+    element = text_owner(text)
     while element is not None:
         yield element
         element = element.getparent()

@@ -24,6 +24,7 @@ from lxml import etree
 from tidyclip.engine.clean.page import CommentRegion, Found, Page
 from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
+from tidyclip.engine.page_nodes import text_owner
 
 _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
 _THREAD_WORDS = r"(?:comments?|responses?|replies|thoughts?|reactions?|kommentare?|commentaires?|comentarios?|commenti)"
@@ -219,9 +220,7 @@ def _short_signals(nodes: list):
         signal = _SIGNAL.match(stripped)
         if signal is None:
             continue
-        owner = text.getparent()  # type: ignore[attr-defined]  # lxml's smart strings know their element
-        if text.is_tail and owner is not None:  # type: ignore[attr-defined]
-            owner = owner.getparent()
+        owner = text_owner(text)
         if owner is None or not isinstance(owner.tag, str) or owner.tag in _SKIP_TAGS:
             continue
         yield owner, signal.lastgroup
