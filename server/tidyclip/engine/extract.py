@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
+from tidyclip.engine import loose_text
 from tidyclip.engine.metadata import extract_metadata
 from tidyclip.errors import BadInput
 
@@ -87,7 +88,7 @@ def extract(tree: lxml_html.HtmlElement, url: str) -> Extracted:
     """The article of TREE as trafilatura's balanced focus finds it (blocks empty when it finds none),
     and the page's metadata."""
     document = _run_trafilatura(tree)
-    return Extracted(article=Candidate("balanced", _blocks_of(document), _body_stats(document)),
+    return Extracted(article=Candidate("balanced", _blocks_of(document, tree), _body_stats(document)),
                      meta=extract_metadata(tree, url))
 
 
@@ -96,7 +97,7 @@ def extract_precise(tree: lxml_html.HtmlElement, balanced: Candidate) -> Candida
     sometimes takes another element whole (a sidebar, a footer, a gallery's captions) where precision
     takes the article; `choose` decides which is. Its paragraphs are mended from BALANCED's."""
     document = _run_trafilatura(tree, precision=True)
-    return Candidate("precision", _mended(_blocks_of(document), balanced.blocks), _body_stats(document))
+    return Candidate("precision", _mended(_blocks_of(document, tree), balanced.blocks), _body_stats(document))
 
 
 #: Words at either end of a paragraph that find the same paragraph in the other candidate.
@@ -140,7 +141,7 @@ def extract_fragment(fragment: lxml_html.HtmlElement) -> list[Block]:
     trafilatura refuses fragments shorter than a few hundred characters; a user who selected one
     sentence still wants that sentence. Recall is favoured: the user chose this text.
     """
-    return _blocks_of(_run_trafilatura(fragment, recall=True)) or plain_blocks(fragment)
+    return _blocks_of(_run_trafilatura(fragment, recall=True), fragment) or plain_blocks(fragment)
 
 
 def _run_trafilatura(tree: lxml_html.HtmlElement, *, recall: bool = False, precision: bool = False):
@@ -164,10 +165,12 @@ def _bare_extraction(tree: lxml_html.HtmlElement, recall: bool, precision: bool)
     )
 
 
-def _blocks_of(document) -> list[Block]:
+def _blocks_of(document, tree: lxml_html.HtmlElement) -> list[Block]:
+    """The blocks of trafilatura's DOCUMENT for the page TREE."""
     if document is None or document.body is None:
         return []
     _drop_invisible_characters(document.body)
+    loose_text.mend(document.body, tree)
     return blocks_from_body(document.body)
 
 
