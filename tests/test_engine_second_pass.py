@@ -51,6 +51,24 @@ def test_a_comments_region_that_also_holds_the_headline_takes_only_what_follows_
     assert "What a shame for the old fleet" not in clip["text"]
 
 
+QUOTED = ("The harbour master told the meeting that the channel would silt up again within five years unless "
+          "the breakwater was lengthened, whichever design was chosen.")
+ALSO_QUOTED = ("Two of the three designs would move the ferry berth to the eastern arm, which the fishermen say "
+               "would leave their boats without shelter in a northerly gale.")
+
+
+def test_an_article_paragraph_a_reader_quoted_stays_when_its_neighbours_are_short():
+    """The page holds the paragraph twice, once in the article and once in a comment: the block is the
+    article's, whatever stands beside it (dragnet 295 lost two such paragraphs)."""
+    thread = ("<div><h3>2 Comments</h3><p>Jane Doe said...</p>"
+              f"<blockquote>{QUOTED}</blockquote><p>Exactly what the board kept quiet about for years.</p><p>Reply</p>"
+              f"<p>Bob said...</p><blockquote>{ALSO_QUOTED}</blockquote><p>Nobody asked the fishermen.</p><p>Reply</p>"
+              "<form><textarea></textarea></form></div>")
+    clip = clip_of(f"<p>{QUOTED}</p><p>Short note.</p><p>{ALSO_QUOTED}</p>", after=thread)
+    assert QUOTED in paragraphs(clip) and ALSO_QUOTED in paragraphs(clip)
+    assert "kept quiet about" not in clip["text"] and "Nobody asked the fishermen" not in clip["text"]
+
+
 SIGNED_THREAD = (
     "<p>Finally someone says it. The ferry has been late every day this winter and nobody answers the phone.</p>"
     "<p>Posted by: Jane Doe | March 26, 2007 2:00 PM</p>"

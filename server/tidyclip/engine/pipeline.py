@@ -101,8 +101,9 @@ def prepare(html: str | bytes, url: str, *, title: str | None = None, selection_
     clip_title = _choose_title(squash(title or ""), meta["title"]) or url
     titles = tuple(dict.fromkeys(normalize(text) for text in (clip_title, meta["title"] or "", title or "") if text))
     nodes = body_nodes(content_tree)
-    page = Page(titles=titles, description=normalize(meta["description"] or ""),
-                comment_regions=find_regions(content_tree, nodes))
+    regions = find_regions(content_tree, nodes)
+    page = Page(titles=titles, description=normalize(meta["description"] or ""), comment_regions=regions,
+                body_text=squash("".join(node for node in nodes if isinstance(node, str))) if regions else "")
     cleaned = [_cleaned(first, content_tree, nodes, page, spare=spare)]
     if not selection and (both or (len(page_html) <= SECOND_LOOK_MAX_CHARS and worth_a_second_look(cleaned[0]))):
         cleaned.append(_cleaned(extract_precise(tree, first), content_tree, nodes, page, spare=spare))

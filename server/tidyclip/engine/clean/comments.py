@@ -23,7 +23,7 @@ from lxml import etree
 
 from tidyclip.engine.clean.page import CommentRegion, Found, Page
 from tidyclip.engine.clean.text import normalize
-from tidyclip.engine.extract import Block
+from tidyclip.engine.extract import Block, squash
 from tidyclip.engine.page_nodes import text_owner
 
 _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
@@ -153,7 +153,7 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
     total = sum(len(keys[position]) for position in open_positions)
     for region in page.comment_regions:
         evidence = Found("comments", "comment region: " + ", ".join(region.evidence))
-        for position in _taken_by(region, blocks, keys, open_positions, total):
+        for position in _taken_by(region, blocks, keys, open_positions, total, page):
             found.setdefault(position, evidence)
     remaining = [position for position in open_positions if position not in found]
     found.update(_after_comment_heading(blocks, remaining))
@@ -163,7 +163,7 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
 
 
 def _taken_by(region: CommentRegion, blocks: list[Block], keys: list[str], open_positions: list[int],
-              total: int) -> list[int]:
+              total: int, page: Page) -> list[int]:
     """The open positions REGION takes. A region that holds most of the extracted text (TOTAL characters)
     is the article (a "Comments" link in the site menu grows to the page wrapper) and takes nothing; one
     without a thread in it (a "0 Comments" link under the headline grows to the article container, a
@@ -173,7 +173,7 @@ def _taken_by(region: CommentRegion, blocks: list[Block], keys: list[str], open_
     if sum(len(keys[position]) for position in inside) > total * _ARTICLE_SHARE:
         return []
     taken = set(inside)
-    spared = _quoted(blocks, keys, open_positions, taken)
+    spared = _quoted(blocks, keys, open_positions, taken) | _also_outside(blocks, keys, inside, region, page)
     if "thread" not in region.evidence:
         spared |= _article_runs(blocks, keys, open_positions, taken)
     return [position for position in inside if position not in spared]
@@ -188,6 +188,20 @@ def _quoted(blocks: list[Block], keys: list[str], open_positions: list[int], tak
     return {position for before, position, after in zip(open_positions, open_positions[1:], open_positions[2:], strict=False)
             if position in taken and len(keys[position]) >= _ARTICLE_PARAGRAPH
             and prose_outside(before) and prose_outside(after)}
+
+
+def _also_outside(blocks: list[Block], keys: list[str], inside: list[int], region: CommentRegion, page: Page) -> set[int]:
+    """The blocks of INSIDE whose whole text the page holds more often than the region does: one copy
+    stands outside the comments, the article's own, and the region's is a reader quoting it."""
+    spared = set()
+    for position in inside:
+        text = squash(blocks[position].text)
+        if len(text) < _ARTICLE_PARAGRAPH:
+            continue
+        in_region = region.text.count(keys[position])  # none when matched only with spaces taken out
+        if in_region and page.body_text.count(text) > in_region:
+            spared.add(position)
+    return spared
 
 
 def _article_runs(blocks: list[Block], keys: list[str], open_positions: list[int], inside: set[int]) -> set[int]:

@@ -24,3 +24,4 @@ class Page:
     titles: tuple[str, ...] = ()  # the headline as the page and the browser tab give it, normalized
     description: str = ""      # the standfirst / meta description, normalized
     comment_regions: tuple[CommentRegion, ...] = ()  # each comment thread found in the HTML
+    body_text: str = ""  # all the body's text, spaces squashed; only made when there are comment regions
