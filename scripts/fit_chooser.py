@@ -7,7 +7,8 @@
 Every page goes through `pipeline.prepare` (both candidates, cleaned as a clip would be); each candidate
 is scored as `bench_quality.py` scores a clip, and the label is whether the precision candidate scores
 higher (weighted by how much). Two models learn it: the chooser from both candidates, the gate from the
-balanced one alone (it lets GATE_SHARE of the pages through to the second trafilatura run). A 5-fold
+balanced one alone (it lets GATE_SHARE of the pages through to the second trafilatura run, besides
+every clip shorter than `choose.SHORT_CLIP_CHARS`). A 5-fold
 split stratified by set and label gives figures on pages the fit did not see, per set, beside balanced
 alone, precision alone and the per-page best of the two; then both models are fitted on every page and,
 with `--write`, saved to server/tidyclip/engine/chooser_model.json.
@@ -31,8 +32,8 @@ from tidyclip.errors import BadInput  # noqa: E402
 
 FOLDS = 5
 TREES, DEPTH, SEED = 100, 2, 0
-#: The share of pages the gate lets through to the second trafilatura run.
-GATE_SHARE = 0.2
+#: The share of pages the gate's score lets through to the second trafilatura run (short clips go too).
+GATE_SHARE = 0.15
 
 
 def page_rows(folders: list[Path]) -> list[dict]:
@@ -44,7 +45,7 @@ def page_rows(folders: list[Path]) -> list[dict]:
             except BadInput:
                 continue
             rows.append({"set": folder.name, "key": case.key, "features": choose.features(balanced, precise),
-                         "gate_features": choose.own_features(balanced),
+                         "gate_features": choose.own_features(balanced), "chars": len(balanced.text),
                          "same": balanced.text == precise.text,
                          "b": _scored(case, balanced.text), "p": _scored(case, precise.text)})
     return rows
@@ -96,7 +97,7 @@ def out_of_fold(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         gate = fit(gate_features[train], label[train], weight[train])
         threshold = gate_threshold(gate.decision_function(gate_features[train]))
         passed[test] = gate.decision_function(gate_features[test]) > threshold
-    return scores, passed
+    return scores, passed | (np.array([row["chars"] for row in rows]) < choose.SHORT_CLIP_CHARS)
 
 
 def gate_threshold(scores: np.ndarray) -> float:

@@ -31,7 +31,16 @@ def test_the_saved_models_read_only_features_the_engine_makes() -> None:
 def test_the_gate_sends_the_sidebar_page_to_a_second_run_and_a_plain_article_not() -> None:
     html, url = _sidebar_page()
     assert len(prepare(html, url).candidates) == 2
-    assert len(prepare(MARKED_PAGE, "https://harbour.example/works").candidates) == 1
+    article = PAGES / "aeb-usatoday-prison-officers"
+    plain = prepare((article / "page.html").read_bytes(), json.loads((article / "expected.json").read_text())["url"])
+    assert len(plain.candidates) == 1
+
+
+def test_a_short_clip_always_gets_the_second_run() -> None:
+    """What balanced takes when it takes the wrong element is mostly short: a caption, a footer."""
+    short = prepare(MARKED_PAGE, "https://harbour.example/works")
+    assert len(short.candidates[0].text) < choose.SHORT_CLIP_CHARS
+    assert [candidate.focus for candidate in short.candidates] == ["balanced", "precision"]
 
 
 def test_the_precise_candidate_is_taken_when_balanced_holds_a_sidebar() -> None:

@@ -28,6 +28,10 @@ _SENTENCE_END = re.compile(r"[.!?\"”')]$")
 SHINGLE = 4
 #: A line shorter than this is a label, a date or a link rather than a sentence.
 SHORT_LINE = 40
+#: A balanced clip shorter than this always gets precision's candidate too: on the dev pages where
+#: balanced takes another element whole (a caption, a footer, a consent form), what it takes is short,
+#: and the gate's score, fitted to let a share of pages through, misses many of them.
+SHORT_CLIP_CHARS = 1000
 
 
 @dataclass
@@ -45,10 +49,10 @@ class Cleaned:
 
 def worth_a_second_look(balanced: Cleaned) -> bool:
     """Whether precision's candidate may be the better clip, judged from the balanced one alone: the
-    second trafilatura run costs as much as the first, so it is made only where the gate model expects
-    it to matter (it fires on GATE_SHARE of the dev pages)."""
+    second trafilatura run costs as much as the first, so it is made only for a short clip or where the
+    gate model expects it to matter (it fires on GATE_SHARE of the dev pages)."""
     model = _model()
-    return score(own_features(balanced), model["gate"]) > model["gate_threshold"]
+    return len(balanced.text) < SHORT_CLIP_CHARS or score(own_features(balanced), model["gate"]) > model["gate_threshold"]
 
 
 def choose(balanced: Cleaned, precise: Cleaned) -> Cleaned:
