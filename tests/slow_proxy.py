@@ -15,12 +15,15 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"
 
 
 class SlowProxy(LocalServer):
-    """http://127.0.0.1:<port> forwarding to `target` (a base URL); POST /api/clips waits `delay` s."""
+    """http://127.0.0.1:<port> forwarding to `target` (a base URL); POST /api/clips waits `delay` s, and
+    a look-up of one page's clip (GET /api/clips?url=...) waits `lookup_delay` s."""
 
-    def __init__(self, target: str, delay: float):
+    def __init__(self, target: str, delay: float, lookup_delay: float = 0.0):
         self.target = target
         self.delay = delay
+        self.lookup_delay = lookup_delay
         self.clips_passed_on = 0
+        self.lookups_answered = 0
         self._lock = threading.Lock()
         proxy = self
 
@@ -43,8 +46,14 @@ class SlowProxy(LocalServer):
             time.sleep(self.delay)
             with self._lock:
                 self.clips_passed_on += 1
+        lookup = handler.command == "GET" and handler.path.startswith("/api/clips?") and "url=" in handler.path
+        if lookup:
+            time.sleep(self.lookup_delay)
         headers = {name: value for name, value in handler.headers.items() if name.lower() not in HOP_HEADERS}
         answer = requests.request(handler.command, self.target + handler.path, headers=headers, data=body, timeout=120)
+        if lookup:
+            with self._lock:
+                self.lookups_answered += 1
         try:
             handler.send_response(answer.status_code)
             for name, value in answer.headers.items():

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ BROWSERS = ["chromium", "firefox", "firefox-140"]
 chromium_only = pytest.mark.parametrize("browser_name", ["chromium"], indirect=True)
 #: Longer than the 30 s both browsers give an idle background.
 SLOW_ANSWER_S = 40
+#: How long the server's answer to "is this page clipped?" is held in the late look-up test.
+LATE_LOOKUP_S = 3
 #: Where the slow answers are tried, all at once (see the test).
 SLOW_BROWSERS = ["chromium-unwatched", "firefox", "firefox-140"]
 
@@ -276,6 +279,25 @@ def test_clipping_the_seed_page_stores_a_tidy_clip(extension, server, pages, see
     again = extension.clip(tab)
     assert again["ok"] and again["status"] == "updated" and again["id"] == result["id"]
     assert clips_of(server, tab.url) == 1
+    tab.close()
+
+
+def test_an_already_clipped_check_answered_late_leaves_a_newer_outcome_on_the_icon(extension, server, pages):
+    """Opening a clipped page asks the server whether it is clipped; a clip that fails meanwhile (nothing
+    selected) says "!", and the late answer must not paint "already clipped" over it."""
+    tab_url = pages.url(f"seed/page.html?late-lookup-{extension.name}")
+    page_html = (FIXTURES / "seed-blogger" / "page.html").read_text(encoding="utf-8")
+    assert server.api("POST", "/api/clips", json={"url": tab_url, "html": page_html}).status_code == 201
+    with SlowProxy(server.base_url, delay=0, lookup_delay=LATE_LOOKUP_S) as proxy:
+        extension.pair(proxy.base_url, server.token)
+        tab = extension.open_page(tab_url)
+        assert extension.clip(tab, selection=True)["ok"] is False
+        assert extension.badge(tab) == "!"
+        wait_until(lambda: proxy.lookups_answered >= 1, "the already-clipped look-up to be answered",
+                   timeout=LATE_LOOKUP_S + 30)
+        time.sleep(0.5)  # the answer's badge, if it were painted, is a few calls after it
+        assert extension.badge(tab) == "!"
+    extension.pair(server.base_url, server.token)
     tab.close()
 
 

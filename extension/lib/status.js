@@ -6,12 +6,15 @@ import { listRefused, waitingEntries } from "./delivery.js";
 import { findClip, ServerError } from "./server.js";
 import { loadSettings, reviewUrl } from "./settings.js";
 
-// Tabs being clipped right now: the "already clipped" check must not paint over "working".
+// Tabs being clipped right now, and how many clips each tab has had: the "already clipped" check must
+// not paint over "working", nor over the outcome of a clip that ended while the check asked the server.
 const clipping = new Set();
+const clipsOf = new Map();
 
 /** Run `work` (a function returning a promise) with the tab marked as being clipped. */
 export async function whileClipping(tabId, work) {
   clipping.add(tabId);
+  clipsOf.set(tabId, (clipsOf.get(tabId) ?? 0) + 1);
   try {
     return await work();
   } finally {
@@ -73,7 +76,10 @@ function isWebPage(url) {
 
 /** The stored clip of the tab's page, or null; shown on the icon too. Throws ServerError. */
 async function markClipped(settings, tabId, url) {
+  const clipsBefore = clipsOf.get(tabId) ?? 0;
   const found = await findClip(settings, url);
-  if (!clipping.has(tabId)) await setTabBadge(tabId, found ? "clipped" : "none", found?.title);
+  if (!clipping.has(tabId) && (clipsOf.get(tabId) ?? 0) === clipsBefore) {
+    await setTabBadge(tabId, found ? "clipped" : "none", found?.title);
+  }
   return found;
 }
