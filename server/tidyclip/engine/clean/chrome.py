@@ -177,8 +177,7 @@ def _is_link_bar(block: Block) -> bool:
     headline glued to a menu): prose that links many sources has words between its links."""
     if block.kind != "paragraph" or len(block.element.findall(".//ref")) < _BAR_MIN_LINKS:
         return False
-    linked = sum(len("".join(ref.itertext()).strip()) for ref in block.element.iter("ref"))
-    if linked < len(block.text) * _BAR_LINKED_SHARE:
+    if _linked_chars(block) < len(block.text) * _BAR_LINKED_SHARE:
         return False
     stretches = "".join("\0" if _in_link(piece) else piece for piece in _TEXT_NODES(block.element)).split("\0")
     wordy = [stretch for stretch in stretches if len(_WORD.findall(stretch)) >= _BAR_WORDY_STRETCH]
@@ -217,8 +216,12 @@ def _is_link_line(block: Block) -> bool:
     text = block.text.strip()
     if block.kind not in ("paragraph", "item", "heading") or not text or len(text) > _LINK_LINE_MAX:
         return False
-    linked = sum(len("".join(ref.itertext()).strip()) for ref in block.element.iter("ref"))
-    return linked >= len(text) * _LINKED_SHARE
+    return _linked_chars(block) >= len(text) * _LINKED_SHARE
+
+
+def _linked_chars(block: Block) -> int:
+    """Characters of BLOCK's text inside its links, each link's text stripped."""
+    return sum(len("".join(ref.itertext()).strip()) for ref in block.element.iter("ref"))
 
 
 def _groups(blocks: list[Block], positions: list[int]) -> list[list[int]]:
