@@ -10,7 +10,7 @@ from lxml import etree
 from rapidfuzz import fuzz, process
 
 from tidyclip.engine.clean import Page, comments, repeats, teaser
-from tidyclip.engine.clean.text import contains_words, normalize
+from tidyclip.engine.text import contains_words, normalize
 from tidyclip.engine.extract import Block
 
 SYLLABLES = "ka lo mi ne su ta ri po ve da gu shi an el or tr st pl".split()

@@ -128,7 +128,7 @@ def test_a_region_holding_the_article_is_matched_as_loosely_as_the_blocks_it_wou
 
     from tidyclip.engine.clean import comments
     from tidyclip.engine.clean.page import CommentRegion, Page
-    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.text import normalize
     from tidyclip.engine.extract import Block
 
     spaced = [f"{text} Some popular deals available for a limited time." for text in FILLER]
@@ -144,7 +144,7 @@ def _region_finds(evidence: tuple[str, ...]) -> dict:
 
     from tidyclip.engine.clean import comments
     from tidyclip.engine.clean.page import CommentRegion, Page
-    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.text import normalize
     from tidyclip.engine.extract import Block
 
     article = [Block("paragraph", etree.Element("p"), text) for text in FILLER[:4]]
@@ -239,7 +239,7 @@ def _thread_finds(quoted: list[int]) -> list[int]:
 
     from tidyclip.engine.clean import comments
     from tidyclip.engine.clean.page import CommentRegion, Page
-    from tidyclip.engine.clean.text import normalize
+    from tidyclip.engine.text import normalize
 
     texts = [f"{LONG} {topic}" for topic in ("Ferries.", "Dredging.", "Harbour dues.", "Moorings.", "The slipway.")]
     blocks = [Block("paragraph", etree.Element("p"), text) for text in texts]

@@ -141,4 +141,4 @@ def _line_features(lines: list[str], total: int) -> list[float]:
     return [sum(map(len, lines)) / (total + 1), math.log(_mean_line(lines) + 1),
             sum(1 for line in lines if _SENTENCE_END.search(line)) / len(lines),
             sum(1 for line in lines if len(line) < SHORT_LINE) / len(lines),
-            sum(1 for line in lines if any(character.isdigit() for character in line)) / len(lines)]
+            sum(1 for line in lines if any(map(str.isdigit, line))) / len(lines)]

@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 
 from tidyclip.engine import loose_text
 from tidyclip.engine.metadata import extract_metadata
+from tidyclip.engine.text import squash
 from tidyclip.errors import BadInput
 
 #: trafilatura tags that are blocks of their own, and the kind each becomes.
@@ -30,7 +31,6 @@ _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "title", "
 _CONTAINER_TAGS = frozenset({"div", "body", "section", "article", "main"})
 #: HTML tags whose text is one block when trafilatura finds no article (a short selection).
 _HTML_BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt")
-_SPACES = re.compile(r"\s+")
 #: Soft hyphen, zero-width space, word joiner, BOM: shown as nothing, they only break words apart.
 _INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -297,10 +297,6 @@ def _item_text(item: etree._Element) -> str:
     for child in [child for child in own if child.tag == "list"]:
         own.remove(child)
     return "\n".join(part for part in (squash("".join(own.itertext())), *map(block_text, nested)) if part)
-
-
-def squash(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
 
 
 def _only_images(element: etree._Element) -> bool:

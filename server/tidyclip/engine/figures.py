@@ -14,8 +14,8 @@ import numpy as np
 from lxml import etree
 
 from tidyclip.config import IMAGE_MAX_WIDTH
-from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
+from tidyclip.engine.text import normalize
 
 #: Attributes that hold the real address of a lazy-loaded picture, best first.
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url")

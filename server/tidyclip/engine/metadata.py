@@ -19,7 +19,8 @@ from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extrac
 from trafilatura.settings import set_date_params
 from trafilatura.utils import HTML_STRIP_TAGS, trim
 
-_SPACES = re.compile(r"\s+")
+from tidyclip.engine.text import squash
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: Found through the attribute axis: libxml2 reaches attributes faster than it tests every element's (half the time).
 _BYLINE_XPATH = etree.XPath('//@itemprop[.="author"]/.. | //@rel[.="author"]/..')
@@ -110,7 +111,7 @@ def _title(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
     with the title the page gives in its meta tags or <title>; else that title without the site's
     name glued to it ("Headline | Site", "Site » Blog Archive » Headline")."""
     title_element = tree.find(".//title")
-    given = [_squash(text) for text in (document.title, title_element is not None and title_element.text_content())
+    given = [squash(text) for text in (document.title, title_element is not None and title_element.text_content())
              if text and text.strip()]
     sites = _site_names(document, url)
     headings = [text for heading in tree.iter("h1") if (text := _heading_text(heading))]
@@ -148,7 +149,7 @@ def _shown_headline(tree: lxml_html.HtmlElement, titles: list[str], sites: set[s
 
 
 def _heading_text(element: lxml_html.HtmlElement) -> str:
-    return _squash("".join(_VISIBLE_TEXT(element)))
+    return squash("".join(_VISIBLE_TEXT(element)))
 
 
 def _without_kicker(heading: lxml_html.HtmlElement, titles: list[str]) -> str:
@@ -244,7 +245,7 @@ def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
 
 def _plain_name(text: str) -> str | None:
     """TEXT without "By" / "View all posts by" before it; None when it is no name (a link, "null")."""
-    name = _BYLINE_PREFIX.sub("", _squash(text)).strip(" '\"|,;:/-–—")
+    name = _BYLINE_PREFIX.sub("", squash(text)).strip(" '\"|,;:/-–—")
     if not 2 < len(name) <= _MAX_AUTHOR_CHARS or _NOT_A_NAME.match(name):
         return None
     return name
@@ -266,7 +267,7 @@ def _as_spelled(name: str, tree: lxml_html.HtmlElement) -> str:
     pattern = "".join(re.escape(word) + (r"\.?\s*" if len(word) <= 2 else r"\s+") for word in words[:-1])
     pattern += re.escape(words[-1]) + (r"\b\.?" if len(words[-1]) <= 2 else r"\b")
     spelled = re.search(r"\b" + pattern, _name_sources(tree), re.IGNORECASE)
-    return _squash(spelled.group()) if spelled else name
+    return squash(spelled.group()) if spelled else name
 
 
 def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
@@ -281,7 +282,7 @@ def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
     image = doc.image or meta("og:image", "og:image:url", "twitter:image")
     published = doc.date or meta("article:published_time", "datepublished")
     lang = doc.language or _page_lang(tree) or meta("og:locale", "content-language")
-    title = doc.title or meta("og:title") or _squash(" ".join(tree.xpath("//title//text()")))
+    title = doc.title or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
     return {
         "title": title or None,
         "author": doc.author or _plain_name(meta("author", "article:author") or ""),
@@ -332,9 +333,6 @@ def _absolute(link: str | None, base: str) -> str | None:
         return None
     return urljoin(base, link.strip()) if base else link.strip()
 
-
-def _squash(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
 
 
 def _letters(text: str) -> str:

@@ -8,7 +8,6 @@ from tidyclip.clip import Clip
 from tidyclip.engine.choose import Cleaned, choose, worth_a_second_look
 from tidyclip.engine.clean import Page, block_keys, clean
 from tidyclip.engine.clean.comments import find_regions
-from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.decode import decode_html
 from tidyclip.engine.extract import (
     Block,
@@ -19,12 +18,12 @@ from tidyclip.engine.extract import (
     extract_precise,
     parse_html,
     plain_blocks,
-    squash,
 )
 from tidyclip.engine.figures import put_back_images
 from tidyclip.engine.metadata import extract_metadata
 from tidyclip.engine.page_nodes import body_nodes
 from tidyclip.engine.render import render_html, render_markdown, render_text
+from tidyclip.engine.text import normalize, squash
 from tidyclip.errors import BadInput
 
 #: An excerpt taken from the text is cut near this many characters, at a word.

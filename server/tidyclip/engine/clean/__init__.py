@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from tidyclip.clip import Removed, empty_cleaning
 from tidyclip.engine.clean import chrome, comments, headline, markers, repeats, teaser
 from tidyclip.engine.clean.page import Found, Page
-from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
+from tidyclip.engine.text import normalize
 
 #: The rules in the order they run.
 RULES = (comments.find, chrome.find, headline.find, repeats.find, teaser.find)

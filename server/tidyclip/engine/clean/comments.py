@@ -22,9 +22,9 @@ from itertools import islice
 from lxml import etree
 
 from tidyclip.engine.clean.page import CommentRegion, Found, Page
-from tidyclip.engine.clean.text import normalize
-from tidyclip.engine.extract import Block, squash
+from tidyclip.engine.extract import Block
 from tidyclip.engine.page_nodes import text_owner
+from tidyclip.engine.text import normalize, squash
 
 _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
 _THREAD_WORDS = r"(?:comments?|responses?|replies|thoughts?|reactions?|kommentare?|commentaires?|comentarios?|commenti)"

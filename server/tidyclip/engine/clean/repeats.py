@@ -16,8 +16,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from tidyclip.engine.clean.page import Page
-from tidyclip.engine.clean.text import normalize
 from tidyclip.engine.extract import Block
+from tidyclip.engine.text import normalize
 
 #: Only blocks whose normalized text is at least this long can be repeats.
 MIN_REPEAT_CHARS = 40

@@ -9,8 +9,8 @@ import re
 from itertools import chain
 
 from tidyclip.engine.clean.page import Page
-from tidyclip.engine.clean.text import contains_words
 from tidyclip.engine.extract import Block
+from tidyclip.engine.text import contains_words
 
 _CUT = re.compile(r"\w(?:\.{3}|…)\s*(?:\[?(?:read more|more|continue reading)\]?)?\s*$", re.IGNORECASE)
 #: The cut text must be at least this long to be recognised as the start of another paragraph.
