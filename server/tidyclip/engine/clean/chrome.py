@@ -28,6 +28,15 @@ _LABEL = re.compile(
     r"|already a subscriber\?.*|(?:log|sign) in to (?:continue|read)\b.*|subscribe (?:now )?to (?:continue|read)\b.*)\W*$",
     re.IGNORECASE,
 )
+#: Labels that send the reader to other stories, in the languages of the dev pages beyond English
+#: ("Lesen Sie auch", "Lea también", "Czytaj też", "À lire aussi"...): a line that is one, or one and a
+#: colon before a headline.
+_ELSEWHERE = (r"lesen sie (?:auch|mehr)|mehr zum thema|weitere (?:themen|artikel|beiträge|nachrichten)|ähnliche (?:artikel|beiträge)"
+              r"|(?:das|dies|das thema) könnte (?:sie|dich) auch interessieren|auch interessant"
+              r"|(?:lea|lee|vea|mira|mire) (?:también|además)|(?:te|le) puede interesar|contenido relacionado"
+              r"|(?:noticias|artículos|notas) relacionad[oa]s|(?:à )?lire aussi|sur le même sujet|articles similaires"
+              r"|leggi anche|articoli correlati|czytaj (?:też|także|również)|zobacz (?:też|także)|leia (?:também|mais)"
+              r"|veja (?:também|mais)")
 #: Share, subscribe and navigation lines. Phrases only: a one-word line of prose ("Home.") stays.
 _SHARE = re.compile(
     r"^(?:share (?:this|on|to|via|article|story|post)\b.*|share this:?|email this|print this\b.*|blogthis!?"
@@ -35,7 +44,9 @@ _SHARE = re.compile(
     r"|previous (?:post|article)|next (?:post|article)|read more|read next\b.*|subscribe to:.*|powered by\b.*"
     r"|(?:labels?|tags?|filed under|posted in|categories|topics?):.*|related (?:posts|articles|stories):?"
     r"|you (?:may|might) also like:?|more (?:from|stories|on this story|like this)\b.*|recommended for you:?"
-    r"|popular posts|most (?:read|popular|viewed)\b.*|trending now:?|don.t miss:?|\d+\s+(?:shares?|likes?))\W*$",
+    r"|popular posts|most (?:read|popular|viewed)\b.*|trending now:?|don.t miss:?|\d+\s+(?:shares?|likes?)"
+    r"|(?:view|show|load|see|read) (?:all )?comments?(?: \(\d+\))?|back to top|zurück (?:nach oben|zum seitenanfang)"
+    rf"|(?:{_ELSEWHERE})(?:\s*:.*)?)\W*$",
     re.IGNORECASE,
 )
 #: Items of a share bar list: every item one of these.
@@ -59,11 +70,14 @@ _NEWSLETTER = re.compile(
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: posts| articles| stories| content| coverage)?|you (?:may|might) also like|more (?:stories|from|on)\b.*"
     r"|recommended(?: for you| stories)?|read (?:more|next|also)|popular posts|most (?:read|popular)\b.*|see also"
-    r"|further reading)\W*$",
+    rf"|further reading|{_ELSEWHERE})\W*$",
     re.IGNORECASE,
 )
 #: A label before a link: a few words and a colon ("Read more:", "Lea también:", "PUEDES VER:").
 _LINK_LABEL = re.compile(r"^\s*[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,2}\s*:\s*$")
+#: ... unless the label names where the article's words or pictures come from: a credit, not a way elsewhere.
+_ATTRIBUTION_LABEL = re.compile(r"^\s*(?:(?:image|photo|picture|video) )?(?:credits?|sources?|via|quelle|fuente|fonte|źródło|bron"
+                                r"|kilde|källa|photos?|fotos?|bild)\s*:", re.IGNORECASE)
 #: ... and a link of this many words at least: a headline, not a name, an address or a source ("Quelle: dpa").
 _HEADLINE_WORDS = 3
 _WORD = re.compile(r"\w+")
@@ -117,21 +131,23 @@ def find(blocks: list[Block], keys: list[str], page: Page, open_positions: list[
 
 
 def _is_labelled_link(block: Block) -> bool:
-    """"Read more: <link>", "Lea más: <link>", "Czytaj też: <link>": a short paragraph that is a label of
-    a few words and a colon, then a link of a headline's length that is all the rest of it."""
-    if block.kind != "paragraph" or len(block.text) > _CHROME_MAX:
+    """"Read more: <link>", "Lea más: <link>", "Czytaj też: <link>": a short paragraph or heading that is a
+    label of a few words and a colon, then a link of a headline's length that is all the rest of it (the
+    two often set in bold together)."""
+    if block.kind not in ("paragraph", "heading") or len(block.text) > _CHROME_MAX:
         return False
-    label = [block.element.text or ""]
-    for child in block.element:
-        if child.tag == "ref":
+    label = []
+    for piece in _TEXT_NODES(block.element):
+        if _in_link(piece):
             break
-        label += ["".join(child.itertext()), child.tail or ""]
+        label.append(piece)
     else:
         return False  # no link at all
-    linked = "".join("".join(ref.itertext()).strip() for ref in block.element.iter("ref"))
+    linked = _linked_chars(block)
     rest = len(block.text) - len("".join(label).strip())
-    return bool(_LINK_LABEL.match("".join(label))) and len(linked) >= rest * _LINKED_SHARE and \
-        len(_WORD.findall(linked)) >= _HEADLINE_WORDS
+    label_text = "".join(label)
+    return bool(_LINK_LABEL.match(label_text)) and not _ATTRIBUTION_LABEL.match(label_text) and linked >= rest * _LINKED_SHARE and \
+        len(_WORD.findall("".join("".join(ref.itertext()) for ref in block.element.iter("ref")))) >= _HEADLINE_WORDS
 
 
 def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
