@@ -28,15 +28,6 @@ _LABEL = re.compile(
     r"|already a subscriber\?.*|(?:log|sign) in to (?:continue|read)\b.*|subscribe (?:now )?to (?:continue|read)\b.*)\W*$",
     re.IGNORECASE,
 )
-#: Labels that send the reader to other stories, in the languages of the dev pages beyond English
-#: ("Lesen Sie auch", "Lea también", "Czytaj też", "À lire aussi"...): a line that is one, or one and a
-#: colon before a headline.
-_ELSEWHERE = (r"lesen sie (?:auch|mehr)|mehr zum thema|weitere (?:themen|artikel|beiträge|nachrichten)|ähnliche (?:artikel|beiträge)"
-              r"|(?:das|dies|das thema) könnte (?:sie|dich) auch interessieren|auch interessant"
-              r"|(?:lea|lee|vea|mira|mire) (?:también|además)|(?:te|le) puede interesar|contenido relacionado"
-              r"|(?:noticias|artículos|notas) relacionad[oa]s|(?:à )?lire aussi|sur le même sujet|articles similaires"
-              r"|leggi anche|articoli correlati|czytaj (?:też|także|również)|zobacz (?:też|także)|leia (?:também|mais)"
-              r"|veja (?:também|mais)")
 #: Share, subscribe and navigation lines. Phrases only: a one-word line of prose ("Home.") stays.
 _SHARE = re.compile(
     r"^(?:share (?:this|on|to|via|article|story|post)\b.*|share this:?|email this|print this\b.*|blogthis!?"
@@ -44,9 +35,7 @@ _SHARE = re.compile(
     r"|previous (?:post|article)|next (?:post|article)|read more|read next\b.*|subscribe to:.*|powered by\b.*"
     r"|(?:labels?|tags?|filed under|posted in|categories|topics?):.*|related (?:posts|articles|stories):?"
     r"|you (?:may|might) also like:?|more (?:from|stories|on this story|like this)\b.*|recommended for you:?"
-    r"|popular posts|most (?:read|popular|viewed)\b.*|trending now:?|don.t miss:?|\d+\s+(?:shares?|likes?)"
-    r"|(?:view|show|load|see|read) (?:all )?comments?(?: \(\d+\))?|back to top|zurück (?:nach oben|zum seitenanfang)"
-    rf"|(?:{_ELSEWHERE})(?:\s*:.*)?)\W*$",
+    r"|popular posts|most (?:read|popular|viewed)\b.*|trending now:?|don.t miss:?|\d+\s+(?:shares?|likes?))\W*$",
     re.IGNORECASE,
 )
 #: Items of a share bar list: every item one of these.
@@ -70,7 +59,7 @@ _NEWSLETTER = re.compile(
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: posts| articles| stories| content| coverage)?|you (?:may|might) also like|more (?:stories|from|on)\b.*"
     r"|recommended(?: for you| stories)?|read (?:more|next|also)|popular posts|most (?:read|popular)\b.*|see also"
-    rf"|further reading|{_ELSEWHERE})\W*$",
+    r"|further reading)\W*$",
     re.IGNORECASE,
 )
 #: A label before a link: a few words and a colon ("Read more:", "Lea también:", "PUEDES VER:").
