@@ -5,7 +5,8 @@ import re
 
 from tidyclip.engine.text import normalize, squash
 
-_SAMPLES = ["", " ", "__", "a_b", "Ça «déjà» vu — l'été_2 x__y 3,5 …", "  a \t b\u00a0c\u2028d\x1c\x1fe\x85 ",
+_SAMPLES = ["", " ", "__", "a_b", "Ça «déjà» vu — l'été_2 x__y 3,5 …",
+            "  a \t b\u00a0c\u2028d\x1c\x1fe\x85 ",
             "İstanbul ǅ ß ﬁ Σ ΣΑΣ x\u0301y 𝒜b c🙂d ١٢٣ ²", "KELVIN \u212a", "tab\tnew\nline\r\nend.",
             "".join(map(chr, range(128)))]
 

@@ -65,8 +65,8 @@ _RELATED_HEADING = re.compile(
 #: A label before a link: a few words and a colon ("Read more:", "Lea también:", "PUEDES VER:").
 _LINK_LABEL = re.compile(r"^\s*[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,2}\s*:\s*$")
 #: ... unless the label names where the article's words or pictures come from: a credit, not a way elsewhere.
-_ATTRIBUTION_LABEL = re.compile(r"^\s*(?:(?:image|photo|picture|video) )?(?:credits?|sources?|via|quelle|fuente|fonte|źródło|bron"
-                                r"|kilde|källa|photos?|fotos?|bild)\s*:", re.IGNORECASE)
+_ATTRIBUTION_LABEL = re.compile(r"^\s*(?:(?:image|photo|picture|video) )?(?:credits?|sources?|via|quelle|fuente|fonte"
+                                r"|źródło|bron|kilde|källa|photos?|fotos?|bild)\s*:", re.IGNORECASE)
 #: ... and a link of this many words at least: a headline, not a name, an address or a source ("Quelle: dpa").
 _HEADLINE_WORDS = 3
 _WORD = re.compile(r"\w+")
@@ -132,11 +132,12 @@ def _is_labelled_link(block: Block) -> bool:
         label.append(piece)
     else:
         return False  # no link at all
-    linked = _linked_chars(block)
-    rest = len(block.text) - len("".join(label).strip())
     label_text = "".join(label)
-    return bool(_LINK_LABEL.match(label_text)) and not _ATTRIBUTION_LABEL.match(label_text) and linked >= rest * _LINKED_SHARE and \
-        len(_WORD.findall("".join("".join(ref.itertext()) for ref in block.element.iter("ref")))) >= _HEADLINE_WORDS
+    if not _LINK_LABEL.match(label_text) or _ATTRIBUTION_LABEL.match(label_text):
+        return False
+    rest = len(block.text) - len(label_text.strip())
+    link_words = _WORD.findall("".join("".join(ref.itertext()) for ref in block.element.iter("ref")))
+    return _linked_chars(block) >= rest * _LINKED_SHARE and len(link_words) >= _HEADLINE_WORDS
 
 
 def _excerpt_runs(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
