@@ -10,7 +10,8 @@ higher (weighted by how much). Two models learn it: the chooser from both candid
 balanced one alone (it lets GATE_SHARE of the pages through to the second trafilatura run, besides
 every clip shorter than `choose.SHORT_CLIP_CHARS`). A 5-fold
 split stratified by set and label gives figures on pages the fit did not see, per set, beside balanced
-alone, precision alone and the per-page best of the two; then both models are fitted on every page and,
+alone, precision alone and the per-page best of the two (each the mean over SPLITS different 5-fold
+splits: one split's figure moves by up to 0.002 with the split); then both models are fitted on every page and,
 with `--write`, saved to server/tidyclip/engine/chooser_model.json.
 `--rows FILE` keeps the pages' features and scores, to fit again without running the engine.
 """
@@ -31,6 +32,8 @@ from tidyclip.engine.pipeline import prepare  # noqa: E402
 from tidyclip.errors import BadInput  # noqa: E402
 
 FOLDS = 5
+#: Out-of-fold figures are the mean over this many 5-fold splits, each shuffled with its own seed.
+SPLITS = 3
 TREES, DEPTH, SEED = 100, 2, 0
 #: The share of pages the gate's score lets through to the second trafilatura run (short clips go too).
 GATE_SHARE = 0.15
@@ -86,13 +89,14 @@ def fit(features: np.ndarray, label: np.ndarray, weight: np.ndarray) -> Gradient
     return model.fit(features, label, sample_weight=weight)
 
 
-def out_of_fold(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Each page's chooser log-odds and whether the gate lets it through, from models fitted on the other folds."""
+def out_of_fold(rows: list[dict], split: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Each page's chooser log-odds and whether the gate lets it through, from models fitted on the other
+    folds of the 5-fold split numbered SPLIT."""
     features, label, weight = labels(rows)
     gate_features = labels(rows, "gate_features")[0]
     strata = [f"{row['set']}:{value}" for row, value in zip(rows, label, strict=True)]
     scores, passed = np.zeros(len(rows)), np.zeros(len(rows), dtype=bool)
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(features, strata):
+    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=split).split(features, strata):
         scores[test] = fit(features[train], label[train], weight[train]).decision_function(features[test])
         gate = fit(gate_features[train], label[train], weight[train])
         threshold = gate_threshold(gate.decision_function(gate_features[train]))
@@ -104,19 +108,26 @@ def gate_threshold(scores: np.ndarray) -> float:
     return float(np.quantile(scores, 1 - GATE_SHARE))
 
 
-def report(rows: list[dict], scores: np.ndarray, passed: np.ndarray) -> str:
+def report(rows: list[dict], splits: list[tuple[np.ndarray, np.ndarray]]) -> str:
+    """The table of figures per set, each the mean over SPLITS (the gate's column with its range)."""
     lines = ["| set | balanced | precision | chosen, every page | chosen, through the gate (pages let through) "
              "| best of two per page |", "|---|---|---|---|---|---|"]
     for name in dict.fromkeys(row["set"] for row in rows):
         index = [i for i, row in enumerate(rows) if row["set"] == name]
         subset = [rows[i] for i in index]
-        chosen = ["p" if scores[i] > 0 and not rows[i]["same"] else "b" for i in index]
-        gated = [pick if passed[i] else "b" for pick, i in zip(chosen, index, strict=True)]
         best = ["p" if row["p"]["f1"] > row["b"]["f1"] else "b" for row in subset]
-        figures = [set_figure(subset, picks) for picks in (["b"] * len(subset), ["p"] * len(subset), chosen, gated, best)]
+        per_split = []
+        for scores, passed in splits:
+            chosen = ["p" if scores[i] > 0 and not rows[i]["same"] else "b" for i in index]
+            gated = [pick if passed[i] else "b" for pick, i in zip(chosen, index, strict=True)]
+            per_split.append([set_figure(subset, picks)
+                              for picks in (["b"] * len(subset), ["p"] * len(subset), chosen, gated, best)])
+        figures = np.mean(per_split, axis=0)
         cells = [f"{f1:.4f}" + (f", leak {leak:.2%}" if any(row["b"]["counted"] for row in subset) else "")
                  for f1, leak in figures]
-        cells[3] += f" ({sum(passed[i] for i in index) / len(index):.0%})"
+        gated_f1 = [split_figures[3][0] for split_figures in per_split]
+        through = np.mean([passed[index].mean() for _, passed in splits])
+        cells[3] += f" ({through:.0%}; {min(gated_f1):.4f} to {max(gated_f1):.4f})"
         lines.append(f"| {name} ({len(subset)}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -148,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = page_rows(args.folders)
         if args.rows:
             args.rows.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    print(report(rows, *out_of_fold(rows)))
+    print(report(rows, [out_of_fold(rows, split) for split in range(SPLITS)]))
     features, label, weight = labels(rows)
     gate_features = labels(rows, "gate_features")[0]
     chooser, gate = fit(features, label, weight), fit(gate_features, label, weight)

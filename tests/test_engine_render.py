@@ -39,6 +39,15 @@ def test_text_splits_paragraphs_by_a_blank_line():
     assert "<" not in clip["text"].replace("berths > 1", "")
 
 
+def test_text_has_no_blank_lines_for_pictures():
+    """A picture has no text: the plain text neither opens with nor doubles blank lines for it."""
+    pictures = "".join(f"<p><img src='/img/quay-{n}.jpg' alt='The quay, view {n}'></p>" for n in range(3))
+    clip = make_clip(page(pictures), URL)
+    assert clip["markdown"].count("![The quay, view") == 3  # the pictures are in the clip
+    assert "\n\n\n" not in clip["text"]
+    assert clip["text"] == clip["text"].strip()
+
+
 def test_markdown_keeps_the_structure():
     markdown = rich_clip()["markdown"]
     assert "## What the plan says" in markdown

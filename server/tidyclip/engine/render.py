@@ -33,8 +33,9 @@ _UNFOLDED_SPACE = re.compile(r"[\t\r\f\v]|  ")
 
 
 def render_text(blocks: list[Block]) -> str:
-    """Paragraphs split by a blank line; list items, table rows each on a line."""
-    return "\n\n".join("\n".join(block.text for block in run) for run in _runs(blocks))
+    """Paragraphs split by a blank line; list items, table rows each on a line. A picture has no text."""
+    parts = ("\n".join(block.text for block in run) for run in _runs(blocks))
+    return "\n\n".join(part for part in parts if part)
 
 
 def render_markdown(blocks: list[Block], base_url: str) -> str:
