@@ -47,10 +47,10 @@ def make_clip(html: str | bytes, url: str, *, title: str | None = None, selectio
         raise BadInput("the selection holds no text" if prepared.selection else "no article text found in the page")
     if restore:
         kept, cleaning = clean(chosen.blocks, chosen.keys, prepared.page, restore)
+        text = render_text(kept)
     else:
-        kept, cleaning = chosen.kept, chosen.cleaning
+        kept, cleaning, text = chosen.kept, chosen.cleaning, chosen.text
     meta, clip_title = prepared.meta, prepared.title
-    text = render_text(kept)
     base_url = url or meta["canonical_url"] or ""  # a saved page without its address still knows its own
     return {
         "url": url,
