@@ -91,3 +91,27 @@ def test_co_authors_are_joined_by_a_comma():
 
 def test_a_link_is_no_author():
     assert clip_of('<meta property="article:author" content="https://www.facebook.com/gazette">')["author"] is None
+
+
+HEADLINE = "<h1>Ferry to run every twenty minutes</h1>"
+
+
+@pytest.mark.parametrize("byline", [
+    '<p class="meta">By <a href="/people/jane-doe">Jane Doe</a>, 3 May 2024</p>',
+    '<div>Posted by Jane Doe @ 12:00 am</div>',
+    '<span>Von Jane Doe am 3. Mai 2024</span>',
+    '<div>Por: Jane Doe | Actualizado el: 3 mayo 2024</div>',
+])
+def test_a_byline_line_after_the_headline_names_the_author_when_no_markup_does(byline):
+    assert clip_of(headline=HEADLINE + byline)["author"] == "Jane Doe"
+
+
+@pytest.mark.parametrize("not_a_byline", [
+    "<h2>Posts by Topic</h2>",                                       # a blog's sidebar heading
+    '<p><a href="/shirts/time-vampire">Time Vampire by Another Safe Landing</a></p>',  # a product's link
+    "<p>Von Firmenfahrzeugen bis zu Lastenrädern wird die Flotte der Stadt in diesem Jahr erneuert.</p>",
+    "<figure><figcaption>Photo by Jane Doe</figcaption></figure>",   # a photographer's credit
+    "<p>HOMES BY THE SEA</p>",                                       # a heading set in capitals
+])
+def test_headings_links_prose_and_captions_after_the_headline_name_no_author(not_a_byline):
+    assert clip_of(headline=HEADLINE + not_a_byline)["author"] is None
