@@ -65,9 +65,14 @@ def test_the_tab_title_still_wins_unless_it_is_the_headline_decorated():
 
 
 @pytest.mark.parametrize("byline", ["By Jane Doe", "Posted by Jane Doe", "View all posts by Jane Doe",
-                                    "Author: Jane Doe"])
+                                    "Author: Jane Doe", "Veröffentlicht von Jane Doe", "Analysis by Jane Doe"])
 def test_a_byline_found_by_its_class_loses_its_label(byline):
     assert clip_of(before=f'<div class="post-byline">{byline}</div>')["author"] == "Jane Doe"
+
+
+@pytest.mark.parametrize("name", ["Alexa von Heyden", "Ursula von der Leyen", "Walter von Aachen"])
+def test_a_von_in_a_name_is_no_label(name):
+    assert clip_of(f'<meta name="author" content="{name}">')["author"] == name
 
 
 def test_a_commenters_name_is_not_the_byline():

@@ -308,6 +308,13 @@ def _texts_after(element: etree._Element) -> Iterator[tuple[str, etree._Element]
         node = parent
 
 
+def _is_full_name(text: str) -> bool:
+    """TEXT reads as a first and last name: two words or more, the first capitalized ("der Leyen" is
+    the rest of "Ursula von der Leyen", not a name)."""
+    words = text.split()
+    return len(words) >= 2 and words[0][0].isupper()
+
+
 def _name_on_line(text: str) -> str | None:
     """The name a byline's line starts with (up to a date, a bar, "am"), if it reads as one: a few words,
     each capitalized but for particles, no digits."""
@@ -323,6 +330,9 @@ def _name_on_line(text: str) -> str | None:
 def _plain_name(text: str) -> str | None:
     """TEXT without "By" / "View all posts by" before it; None when it is no name (a link, "null")."""
     name = _BYLINE_PREFIX.sub("", squash(text)).strip(" '\"|,;:/-–—")
+    labelled = _BYLINE_WITH_NAME.match(name)
+    if labelled and _is_full_name(labelled.group("name")):
+        name = labelled.group("name")  # "Veröffentlicht von Chris Jung"; "Alexa von Heyden" keeps her "von"
     if not 2 < len(name) <= _MAX_AUTHOR_CHARS or _NOT_A_NAME.match(name):
         return None
     return name
