@@ -120,3 +120,9 @@ def test_a_byline_line_after_the_headline_names_the_author_when_no_markup_does(b
 ])
 def test_headings_links_prose_and_captions_after_the_headline_name_no_author(not_a_byline):
     assert clip_of(headline=HEADLINE + not_a_byline)["author"] is None
+
+
+def test_the_byline_names_the_person_where_the_meta_tags_name_only_the_site():
+    clip = clip_of('<meta name="author" content="gazette.example">', headline=HEADLINE + "<p>Von Jane Doe am 3. Mai</p>")
+    assert clip["author"] == "Jane Doe"
+    assert clip_of('<meta name="author" content="gazette.example">')["author"] == "Gazette Example"

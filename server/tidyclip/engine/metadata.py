@@ -237,20 +237,29 @@ def _authors(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
 
     trafilatura's (meta tags, JSON-LD); schema.org or rel=author markup where it has none or a single
     word; an element whose class says author or byline where there is nothing else; failing all of
-    them, a "By Name" line right after the headline. A name that is
-    the site's own is left out when a person is named beside it ("Rob Picheta; CNN").
+    them, a "By Name" line right after the headline. A name that is the site's own is left out when a
+    person is named beside it ("Rob Picheta; CNN") or by the page's byline (a meta author
+    "finanztreff.de" on a page signed "Von David Hutzler").
     """
     names = (document.author or "").split("; ")
     if not document.author or " " not in document.author.strip():
-        names = [_byline(tree, _BYLINE_XPATH) or document.author or _byline(tree, _BYLINE_CLASS_XPATH)
-                 or _byline_after_headline(tree) or ""]
+        names = [_byline(tree, _BYLINE_XPATH) or document.author or _shown_byline(tree)]
     names = [name for name in map(_plain_name, names) if name]
     if not names:
         return None
-    names = list(dict.fromkeys(_as_spelled(name, tree) for name in names))
     sites = _site_names(document, url)
+    if all(_is_site(name, sites) for name in names):
+        shown = _plain_name(_byline(tree, _BYLINE_XPATH) or _shown_byline(tree))
+        names = [shown] if shown and not _is_site(shown, sites) else names
+    names = list(dict.fromkeys(_as_spelled(name, tree) for name in names))
     people = [name for name in names if not _is_site(name, sites)]
     return ", ".join(people or names)
+
+
+def _shown_byline(tree: lxml_html.HtmlElement) -> str:
+    """The byline the page shows: an element whose class says author or byline, else a "By Name" line
+    after the headline."""
+    return _byline(tree, _BYLINE_CLASS_XPATH) or _byline_after_headline(tree) or ""
 
 
 def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
