@@ -126,3 +126,13 @@ def test_the_byline_names_the_person_where_the_meta_tags_name_only_the_site():
     clip = clip_of('<meta name="author" content="gazette.example">', headline=HEADLINE + "<p>Von Jane Doe am 3. Mai</p>")
     assert clip["author"] == "Jane Doe"
     assert clip_of('<meta name="author" content="gazette.example">')["author"] == "Gazette Example"
+
+
+@pytest.mark.parametrize(("line", "published"), [
+    ("<p>Posted on October 30, 2012 at 12:13 am</p>", "2012-10-30"),
+    ("<div>Hamburg, 19. Mai 2010</div>", "2010-05-19"),
+    ("<span>06.11.2023 13:30 von Jane Doe</span>", "2023-11-06"),
+    ("<p>© 2012 The Gazette</p>", None),  # a year alone is no date
+])
+def test_a_date_line_after_the_headline_dates_the_clip_when_no_markup_does(line, published):
+    assert clip_of(headline=HEADLINE + line)["published"] == published

@@ -8,11 +8,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from html import unescape
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
+from htmldate.extractors import try_date_expr
+from htmldate.settings import MIN_DATE
 from lxml import etree
 from lxml import html as lxml_html
 from rapidfuzz import fuzz
@@ -32,10 +35,11 @@ _MAX_AUTHOR_WORDS = 6
 _BYLINE_CLASS_XPATH = etree.XPath(
     '//@class[contains(., "author") or contains(., "byline")][not(contains(., "comment"))]/..')
 _JSON_LD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
-#: A byline is among this many text nodes after the headline (the first <h1>), when no markup names it.
-_BYLINE_NODES = 12
-#: A text node longer than this is prose, not a byline ("Von Firmenfahrzeugen bis ...").
-_MAX_BYLINE_CHARS = 80
+#: Where no markup names the author or date, a byline or date line is among this many text nodes after
+#: the headline (the first <h1>).
+_HEADLINE_NEIGHBOURS = 12
+#: A text node longer than this is prose, not a byline or date line ("Von Firmenfahrzeugen bis ...").
+_MAX_LINE_CHARS = 80
 #: "By", "Posted by", "Eingestellt von", "Por" (up to two words before the preposition), the name after it or
 #: in the next text node ("By <a>Name</a>").
 _BYLINE_PREPOSITION = r"(?:[^\W\d]+\s){0,2}(?:by|von|par|por|door|di)\s*:?"
@@ -276,15 +280,12 @@ def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
 def _byline_after_headline(tree: lxml_html.HtmlElement) -> str | None:
     """The name on a short "By Name" / "Posted by Name" / "Von Name am ..." line among the first text
     nodes after the page's first <h1>, or on the node after a "By" standing alone."""
-    headline = next(tree.iter("h1"), None)
-    if headline is None:
-        return None
-    nodes = list(islice(_texts_after(headline), _BYLINE_NODES))
+    nodes = _headline_neighbours(tree)
     for index, (text, owner) in enumerate(nodes):
         if any(element.tag in _NOT_BYLINE_PARENTS for element in (owner, *owner.iterancestors())):
             continue
         line = squash(text)
-        if len(line) > _MAX_BYLINE_CHARS or line.isupper():  # prose, or a heading set in capitals
+        if len(line) > _MAX_LINE_CHARS or line.isupper():  # prose, or a heading set in capitals
             continue
         if _BYLINE_LABEL_ONLY.match(line) and index + 1 < len(nodes):
             name = _name_on_line(squash(nodes[index + 1][0]))
@@ -295,6 +296,22 @@ def _byline_after_headline(tree: lxml_html.HtmlElement) -> str | None:
         if name:
             return name
     return None
+
+
+def _date_after_headline(tree: lxml_html.HtmlElement) -> str | None:
+    """The date on a short line among the first text nodes after the page's first <h1> ("19. Mai 2010",
+    "Posted on October 30, 2012 at 12:13 am"), read by htmldate's own parser of date expressions
+    (its fast one: a year alone or a time is no date), no later than today."""
+    latest = datetime.now()
+    for text, _owner in _headline_neighbours(tree):
+        if len(text) <= _MAX_LINE_CHARS and (found := try_date_expr(text, "%Y-%m-%d", False, MIN_DATE, latest)):
+            return found
+    return None
+
+
+def _headline_neighbours(tree: lxml_html.HtmlElement) -> list[tuple[str, etree._Element]]:
+    headline = next(tree.iter("h1"), None)
+    return [] if headline is None else list(islice(_texts_after(headline), _HEADLINE_NEIGHBOURS))
 
 
 def _texts_after(element: etree._Element) -> Iterator[tuple[str, etree._Element]]:
@@ -376,7 +393,7 @@ def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
 
     doc = document
     image = doc.image or meta("og:image", "og:image:url", "twitter:image")
-    published = doc.date or meta("article:published_time", "datepublished")
+    published = doc.date or meta("article:published_time", "datepublished") or _date_after_headline(tree)
     lang = doc.language or _page_lang(tree) or meta("og:locale", "content-language")
     title = doc.title or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
     return {
