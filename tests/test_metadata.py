@@ -33,6 +33,18 @@ def test_a_kicker_in_the_headline_is_left_out():
     assert clip["title"] == "Ferry to run every twenty minutes"
 
 
+def test_a_kicker_before_the_headlines_own_text_is_left_out():
+    clip = clip_of("<title>Ferry to run every twenty minutes | The Gazette</title>",
+                   headline="<h1><small>Transport</small><br> Ferry to run every twenty minutes</h1>")
+    assert clip["title"] == "Ferry to run every twenty minutes"
+
+
+def test_words_set_apart_in_a_headline_the_title_holds_whole_stay():
+    clip = clip_of("<title>Harbour Ferry to run every twenty minutes | The Gazette</title>",
+                   headline="<h1><em>Harbour Ferry</em> to run every twenty minutes</h1>")
+    assert clip["title"] == "Harbour Ferry to run every twenty minutes"
+
+
 def test_a_site_logo_h1_is_not_the_headline():
     clip = clip_of("<title>The Gazette » Blog Archive » Ferry to run every twenty minutes</title>",
                    before='<h1><a href="/">The Gazette</a></h1>', headline="")

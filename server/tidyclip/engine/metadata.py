@@ -176,18 +176,35 @@ def _heading_text(element: lxml_html.HtmlElement) -> str:
 
 
 def _without_kicker(heading: lxml_html.HtmlElement, titles: list[str]) -> str:
-    """HEADING's text, or the text of an element in it that holds most of its words and stands whole
-    in one of TITLES: the headline without a kicker or overline set in the same <h1>."""
+    """HEADING's text, or a part of it that holds most of its words and stands whole in one of TITLES:
+    the headline without a kicker or overline set in the same <h1>. The headline is an element of its
+    own, or, where the whole heading is in no title, the text after a kicker that opens it
+    (`<h1><span>Kicker</span> Headline</h1>`)."""
     text = _heading_text(heading)
     size = len(_words(text))
     folded_titles = [f" {' '.join(_words(title))} " for title in titles]
-    for child in heading.iterdescendants():
-        part = _heading_text(child)
-        words = _words(part)
-        if _KICKER_LEAVES * size <= len(words) < size and any(f" {' '.join(words)} " in title
-                                                            for title in folded_titles):
+
+    def in_a_title(part: str) -> bool:
+        return any(f" {' '.join(_words(part))} " in title for title in folded_titles)
+
+    parts = list(map(_heading_text, heading.iterdescendants()))
+    first = next(heading.iterchildren(), None)
+    if first is not None and not (heading.text or "").strip() and not in_a_title(text):
+        parts.append(_heading_text_without(heading, first))
+    for part in parts:
+        if _KICKER_LEAVES * size <= len(_words(part)) < size and in_a_title(part):
             return part
     return text
+
+
+def _heading_text_without(heading: lxml_html.HtmlElement, child: lxml_html.HtmlElement) -> str:
+    """HEADING's visible text but for what stands inside CHILD (its tail stays)."""
+    return squash("".join(text for text in _VISIBLE_TEXT(heading)
+                          if not _inside(text.getparent(), child) or (text.is_tail and text.getparent() is child)))
+
+
+def _inside(element: etree._Element | None, ancestor: etree._Element) -> bool:
+    return element is not None and (element is ancestor or any(parent is ancestor for parent in element.iterancestors()))
 
 
 def _is_side_part(text: str, title: str) -> bool:
