@@ -15,6 +15,7 @@ from lxml import etree
 
 from tidyclip.config import IMAGE_MAX_WIDTH
 from tidyclip.engine.extract import Block
+from tidyclip.engine.page_nodes import within
 from tidyclip.engine.text import normalize
 
 #: Attributes that hold the real address of a lazy-loaded picture, best first.
@@ -200,15 +201,11 @@ def _visible_words(clip: _ClipText, index: int, step: int, figure: etree._Elemen
         if not isinstance(node, str) or node.isspace():
             continue
         parent = node.getparent()  # type: ignore[attr-defined]  # lxml's smart strings know their element
-        if parent is None or parent.tag in _SKIPPED_PARENTS or _inside(parent, figure):
+        if parent is None or parent.tag in _SKIPPED_PARENTS or (figure is not None and within(parent, figure)):
             continue
         key = clip.words_at(position - step)
         if key:
             yield key
-
-
-def _inside(element: etree._Element, figure: etree._Element | None) -> bool:
-    return figure is not None and (element is figure or any(ancestor is figure for ancestor in element.iterancestors()))
 
 
 def _within_block(before: str, after: str, keys: list[str]) -> int | None:

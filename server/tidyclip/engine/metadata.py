@@ -24,6 +24,7 @@ from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extrac
 from trafilatura.settings import set_date_params
 from trafilatura.utils import HTML_STRIP_TAGS, trim
 
+from tidyclip.engine.page_nodes import text_owner, within
 from tidyclip.engine.text import squash
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -50,8 +51,9 @@ _AFTER_NAME = re.compile(r"\s+(?:am|on|le|el|il|em|op|[-–—/·•|@])\s.*$|\s
 _MAX_BYLINE_NAME_WORDS = 4
 #: Lower-case words a name may hold between its capitalized ones ("Alexa von Heyden").
 _NAME_PARTICLES = frozenset({"von", "van", "de", "da", "der", "den", "la", "le", "del", "di", "du"})
-#: A byline's label is no heading, link (a menu's "Posts by Topic", a T-shirt "by Another Safe Landing") or caption.
+#: Elements whose text no reader sees.
 _INVISIBLE_PARENTS = frozenset({"script", "style", "noscript", "template"})
+#: A byline's label is no heading, link (a menu's "Posts by Topic", a T-shirt "by Another Safe Landing") or caption.
 _NOT_BYLINE_PARENTS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "figure", "figcaption", "option", "button"})
 _BYLINE_PREFIX = re.compile(r"^(?:[^\W\d]{1,20}\s?[:：]\s*|(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
                             r"posted by|written by|article by|by|von|par|por|door|di)(?:\s*:)?\s+)", re.IGNORECASE)
@@ -199,12 +201,7 @@ def _without_kicker(heading: lxml_html.HtmlElement, titles: list[str]) -> str:
 
 def _heading_text_without(heading: lxml_html.HtmlElement, child: lxml_html.HtmlElement) -> str:
     """HEADING's visible text but for what stands inside CHILD (its tail stays)."""
-    return squash("".join(text for text in _VISIBLE_TEXT(heading)
-                          if not _inside(text.getparent(), child) or (text.is_tail and text.getparent() is child)))
-
-
-def _inside(element: etree._Element | None, ancestor: etree._Element) -> bool:
-    return element is not None and (element is ancestor or any(parent is ancestor for parent in element.iterancestors()))
+    return squash("".join(text for text in _VISIBLE_TEXT(heading) if not within(text_owner(text), child)))
 
 
 def _is_side_part(text: str, title: str) -> bool:

@@ -20,3 +20,8 @@ def text_owner(text: etree._ElementUnicodeResult) -> etree._Element | None:
     if text.is_tail and owner is not None:
         owner = owner.getparent()
     return owner
+
+
+def within(element: etree._Element, ancestor: etree._Element) -> bool:
+    """ELEMENT is ANCESTOR or lies inside it."""
+    return element is ancestor or any(parent is ancestor for parent in element.iterancestors())

@@ -23,7 +23,7 @@ from lxml import etree
 
 from tidyclip.engine.clean.page import CommentRegion, Found, Page
 from tidyclip.engine.extract import Block
-from tidyclip.engine.page_nodes import text_owner
+from tidyclip.engine.page_nodes import text_owner, within
 from tidyclip.engine.text import normalize, squash
 
 _NUMBER = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten|\d+\s*[kK])"
@@ -139,7 +139,7 @@ def find_regions(tree: etree._Element, nodes: list) -> tuple[CommentRegion, ...]
         if _has_comment_attributes(root):
             evidence.add("attributes")
         evidence.update(kind for kind, members in (("heading", headings), ("form", forms)) if _holds_any(root, members))
-        if (thread is not None and (root is thread or _is_inside(thread, root))) or \
+        if (thread is not None and within(thread, root)) or \
                 _count_inside(root, actions) >= _MIN_THREAD_ACTIONS or _count_inside(root, stamps) >= _MIN_THREAD_ACTIONS:
             evidence.add("thread")  # several "Reply", "X said...", "3 hours ago" under the region
         text = normalize(" ".join(root.itertext()))
@@ -322,15 +322,11 @@ def _has_comment_attributes(root: etree._Element) -> bool:
 
 
 def _count_inside(root: etree._Element, members: list[etree._Element]) -> int:
-    return sum(1 for member in members if member is root or _is_inside(member, root))
+    return sum(1 for member in members if within(member, root))
 
 
 def _holds_any(root: etree._Element, members: list[etree._Element]) -> bool:
-    return any(member is root or _is_inside(member, root) for member in members)
-
-
-def _is_inside(element: etree._Element, root: etree._Element) -> bool:
-    return any(ancestor is root for ancestor in element.iterancestors())
+    return any(within(member, root) for member in members)
 
 
 def _after_comment_heading(blocks: list[Block], positions: list[int]) -> dict[int, Found]:
