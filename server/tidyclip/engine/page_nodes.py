@@ -1,7 +1,8 @@
 """The page's text nodes and pictures in document order, read from the tree once.
 
 Both the comment finder and the picture placer walk the body's text; making lxml's string proxies
-for a whole page costs more than either walk, so one XPath call serves both.
+for a whole page costs more than either walk, so one XPath call serves both. The two questions every
+walker asks of a node, where it stands and whether it lies inside an element, are answered here too.
 """
 
 from lxml import etree
