@@ -148,3 +148,11 @@ def test_the_byline_names_the_person_where_the_meta_tags_name_only_the_site():
 ])
 def test_a_date_line_after_the_headline_dates_the_clip_when_no_markup_does(line, published):
     assert clip_of(headline=HEADLINE + line)["published"] == published
+
+
+def test_a_byline_under_a_blog_posts_h2_counts_when_the_h1_is_the_sites_logo():
+    menu = "".join(f'<li><a href="/topic/{number}">Topic {number}</a></li>' for number in range(14))
+    clip = clip_of("<title>Ferry to run every twenty minutes | The Gazette</title>",
+                   before=f"<h1>The Gazette</h1><ul>{menu}</ul>",
+                   headline="<h2>Ferry to run every twenty minutes</h2><p>Posted by Jane Doe on 3 May 2024</p>")
+    assert (clip["author"], clip["published"]) == ("Jane Doe", "2024-05-03")

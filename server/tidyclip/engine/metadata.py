@@ -261,23 +261,23 @@ def _authors(tree: lxml_html.HtmlElement, document, url: str) -> str | None:
     """
     names = (document.author or "").split("; ")
     if not document.author or " " not in document.author.strip():
-        names = [_byline(tree, _BYLINE_XPATH) or document.author or _shown_byline(tree)]
+        names = [_byline(tree, _BYLINE_XPATH) or document.author or _shown_byline(tree, document.title)]
     names = [name for name in map(_plain_name, names) if name]
     if not names:
         return None
     sites = _site_names(document, url)
     if all(_is_site(name, sites) for name in names):
-        shown = _plain_name(_byline(tree, _BYLINE_XPATH) or _shown_byline(tree))
+        shown = _plain_name(_byline(tree, _BYLINE_XPATH) or _shown_byline(tree, document.title))
         names = [shown] if shown and not _is_site(shown, sites) else names
     names = list(dict.fromkeys(_as_spelled(name, tree) for name in names))
     people = [name for name in names if not _is_site(name, sites)]
     return ", ".join(people or names)
 
 
-def _shown_byline(tree: lxml_html.HtmlElement) -> str:
+def _shown_byline(tree: lxml_html.HtmlElement, title: str | None) -> str:
     """The byline the page shows: an element whose class says author or byline, else a "By Name" line
     after the headline."""
-    return _byline(tree, _BYLINE_CLASS_XPATH) or _byline_after_headline(tree) or ""
+    return _byline(tree, _BYLINE_CLASS_XPATH) or _byline_after_headline(tree, title) or ""
 
 
 def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
@@ -291,10 +291,16 @@ def _byline(tree: lxml_html.HtmlElement, xpath: etree.XPath) -> str | None:
     return None
 
 
-def _byline_after_headline(tree: lxml_html.HtmlElement) -> str | None:
+def _byline_after_headline(tree: lxml_html.HtmlElement, title: str | None) -> str | None:
     """The name on a short "By Name" / "Posted by Name" / "Von Name am ..." line among the first text
-    nodes after the page's first <h1>, or on the node after a "By" standing alone."""
-    nodes = _headline_neighbours(tree)
+    nodes after the headline (`_headline_neighbourhoods`), or on the node after a "By" standing alone."""
+    for nodes in _headline_neighbourhoods(tree, title):
+        if name := _byline_among(nodes):
+            return name
+    return None
+
+
+def _byline_among(nodes: list[tuple[str, etree._Element]]) -> str | None:
     for index, (text, owner) in enumerate(nodes):
         if any(element.tag in _NOT_BYLINE_PARENTS for element in (owner, *owner.iterancestors())):
             continue
@@ -312,20 +318,26 @@ def _byline_after_headline(tree: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _date_after_headline(tree: lxml_html.HtmlElement) -> str | None:
-    """The date on a short line among the first text nodes after the page's first <h1> ("19. Mai 2010",
-    "Posted on October 30, 2012 at 12:13 am"), read by htmldate's own parser of date expressions
-    (its fast one: a year alone or a time is no date), no later than today."""
+def _date_after_headline(tree: lxml_html.HtmlElement, title: str | None) -> str | None:
+    """The date on a short line among the first text nodes after the headline ("19. Mai 2010", "Posted
+    on October 30, 2012 at 12:13 am"), read by htmldate's own parser of date expressions (its fast
+    one: a year alone or a time is no date), no later than today."""
     latest = datetime.now()
-    for text, _owner in _headline_neighbours(tree):
-        if len(text) <= _MAX_LINE_CHARS and (found := try_date_expr(text, "%Y-%m-%d", False, MIN_DATE, latest)):
-            return found
+    for nodes in _headline_neighbourhoods(tree, title):
+        for text, _owner in nodes:
+            if len(text) <= _MAX_LINE_CHARS and (found := try_date_expr(text, "%Y-%m-%d", False, MIN_DATE, latest)):
+                return found
     return None
 
 
-def _headline_neighbours(tree: lxml_html.HtmlElement) -> list[tuple[str, etree._Element]]:
-    headline = next(tree.iter("h1"), None)
-    return [] if headline is None else list(islice(_texts_after(headline), _HEADLINE_NEIGHBOURS))
+def _headline_neighbourhoods(tree: lxml_html.HtmlElement, title: str | None) -> list[list[tuple[str, etree._Element]]]:
+    """The first text nodes after the heading that shows TITLE (an <h1>, else an <h2>: a blog's post
+    title under the site's <h1>), then after the page's first <h1> when that is another."""
+    first = next(tree.iter("h1"), None)
+    shown = next((heading for tag in ("h1", "h2") for heading in tree.iter(tag)
+                  if title in _heading_text(heading)), None) if title else None
+    anchors = [anchor for anchor in dict.fromkeys((shown, first)) if anchor is not None]
+    return [list(islice(_texts_after(anchor), _HEADLINE_NEIGHBOURS)) for anchor in anchors]
 
 
 def _texts_after(element: etree._Element) -> Iterator[tuple[str, etree._Element]]:
@@ -407,7 +419,7 @@ def page_metadata(tree: lxml_html.HtmlElement, url: str, document) -> dict:
 
     doc = document
     image = doc.image or meta("og:image", "og:image:url", "twitter:image")
-    published = doc.date or meta("article:published_time", "datepublished") or _date_after_headline(tree)
+    published = doc.date or meta("article:published_time", "datepublished") or _date_after_headline(tree, doc.title)
     lang = doc.language or _page_lang(tree) or meta("og:locale", "content-language")
     title = doc.title or meta("og:title") or squash(" ".join(tree.xpath("//title//text()")))
     return {
