@@ -37,7 +37,7 @@ _BYLINE_CLASS_XPATH = etree.XPath(
     '//@class[contains(., "author") or contains(., "byline")][not(contains(., "comment"))]/..')
 _JSON_LD_XPATH = etree.XPath('//script[@type="application/ld+json"]/text()')
 #: Where no markup names the author or date, a byline or date line is among this many text nodes after
-#: the headline (the first <h1>).
+#: the headline (`_headline_neighbourhoods`).
 _HEADLINE_NEIGHBOURS = 12
 #: A text node longer than this is prose, not a byline or date line ("Von Firmenfahrzeugen bis ...").
 _MAX_LINE_CHARS = 80
